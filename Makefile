@@ -1,0 +1,37 @@
+# Two commands do all set-up: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test install translations db seed clean
+
+run: db                        ## set up, migrate, seed, and serve on http://127.0.0.1:5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install translations     ## set up, then run the whole test suite
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: install          ## compile the message catalogues (.po -> .mo)
+	$(BIN)/pybabel compile --use-fuzzy -d tracker/translations
+
+db: install translations       ## build or upgrade the schema, then load seed_data/
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+extract:                       ## refresh the catalogues after changing translatable text
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

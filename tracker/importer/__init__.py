@@ -1,0 +1,1 @@
+"""Loads ``seed_data/`` (YAML written from the minutes) into the database."""

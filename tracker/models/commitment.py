@@ -1,0 +1,106 @@
+"""Commitments (one owner country's undertaking of a recommendation) and their history."""
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.models.recommendation import Recommendation
+    from tracker.models.reference import Country
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Status(enum.StrEnum):
+    """The status vocabulary; stable, used in the API."""
+
+    NOT_REPORTED = "not_reported"
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    STALLED = "stalled"
+
+
+def _status_type(name: str) -> sa.Enum:
+    return sa.Enum(Status, name=name, native_enum=False, length=20, create_constraint=True,
+                   values_callable=lambda statuses: [s.value for s in statuses])
+
+
+class Commitment(db.Model):
+    """One owner country's undertaking of a recommendation, coded like ``MT1-R03-MEX``."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("recommendation_id", "country_id"),
+        sa.CheckConstraint("progress IS NULL OR (progress >= 0 AND progress <= 100)",
+                           name="progress_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    recommendation_id: Mapped[int] = mapped_column(sa.ForeignKey("recommendation.id"))
+    country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"), index=True)
+    status: Mapped[Status] = mapped_column(_status_type("commitment_status"),
+                                           default=Status.NOT_REPORTED, index=True)
+    progress: Mapped[Optional[int]]
+    due_date: Mapped[Optional[dt.date]] = mapped_column(index=True)
+    responsible_institution: Mapped[Optional[str]] = mapped_column(sa.String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                    index=True)
+    # Optimistic locking: an UPDATE that finds another version raises StaleDataError.
+    version: Mapped[int] = mapped_column(default=1)
+
+    recommendation: Mapped["Recommendation"] = relationship(back_populates="commitments")
+    country: Mapped["Country"] = relationship(back_populates="commitments")
+    events: Mapped[list["StatusEvent"]] = relationship(
+        back_populates="commitment", order_by="StatusEvent.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Commitment {self.code} {self.status}>"
+
+
+class StatusEvent(db.Model):
+    """One entry of a commitment's history. Append-only: never updated, never deleted.
+
+    The first event of every commitment records its creation (``from_status`` NULL).
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                            index=True)
+    from_status: Mapped[Optional[Status]] = mapped_column(_status_type("event_from_status"))
+    to_status: Mapped[Status] = mapped_column(_status_type("event_to_status"))
+    progress: Mapped[Optional[int]]
+    note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    # Who acted, as the public may see it (a role, a country), without personal data;
+    # the link to a user account comes with accounts.
+    actor_role: Mapped[str] = mapped_column(sa.String(30), default="system")
+
+    commitment: Mapped[Commitment] = relationship(back_populates="events")
+
+    @property
+    def is_creation(self) -> bool:
+        return self.from_status is None
+
+
+class HistoryIsAppendOnly(Exception):
+    """Raised when code tries to change or remove a history event."""
+
+
+@sa.event.listens_for(StatusEvent, "before_update")
+@sa.event.listens_for(StatusEvent, "before_delete")
+def _refuse_history_rewrite(mapper, connection, event: StatusEvent) -> None:
+    raise HistoryIsAppendOnly(
+        f"status event {event.id} is history: record a correction as a new event"
+    )

@@ -1,0 +1,61 @@
+"""Recommendations: the regional text as the minutes state it."""
+
+import enum
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.source import SourceQuote
+
+if TYPE_CHECKING:
+    from tracker.models.commitment import Commitment
+    from tracker.models.meeting import WorkingTable
+    from tracker.models.reference import Theme
+
+
+class RecommendationKind(enum.StrEnum):
+    RECOMMENDATION = "recommendation"
+    EARLIER_AGREEMENT = "earlier_agreement"  # recalled from an earlier year's meeting
+
+
+class Recommendation(db.Model):
+    """One item of a working table's recommendation list, or an earlier agreement it recalls."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    working_table_id: Mapped[int] = mapped_column(sa.ForeignKey("working_table.id"), index=True)
+    theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id"), index=True)
+    kind: Mapped[RecommendationKind] = mapped_column(
+        sa.Enum(RecommendationKind, native_enum=False, length=20, create_constraint=True,
+                values_callable=lambda kinds: [k.value for k in kinds])
+    )
+    year: Mapped[Optional[int]]  # known for earlier agreements; NULL when the minutes omit it
+    section: Mapped[str] = mapped_column(sa.String(400))
+    position: Mapped[int] = mapped_column(default=0)
+    text_es: Mapped[str] = mapped_column(sa.Text)
+    title_es: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str] = mapped_column(sa.String(300))
+    editorial_note: Mapped[Optional[str]] = mapped_column(sa.Text)
+
+    working_table: Mapped["WorkingTable"] = relationship(back_populates="recommendations")
+    theme: Mapped["Theme"] = relationship(back_populates="recommendations")
+    quotes: Mapped[list[SourceQuote]] = relationship(
+        back_populates="recommendation", order_by=SourceQuote.position,
+        cascade="all, delete-orphan",
+    )
+    commitments: Mapped[list["Commitment"]] = relationship(
+        back_populates="recommendation", order_by="Commitment.code"
+    )
+
+    @property
+    def source_quote(self) -> str:
+        """The exact passage of the primary source document."""
+        return self.quotes[0].quote if self.quotes else ""
+
+    def title(self, locale: str = "es") -> str:
+        return self.title_en if locale == "en" else self.title_es
+
+    def __repr__(self) -> str:
+        return f"<Recommendation {self.code}>"

@@ -1,0 +1,62 @@
+"""The minutes the tracker is built from, and the exact passages each item quotes."""
+
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+if TYPE_CHECKING:
+    from tracker.models.meeting import ContextItem, Meeting
+    from tracker.models.recommendation import Recommendation
+
+
+class SourceDocument(db.Model):
+    """A set of minutes, its full text kept so a reader can see the original."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    meeting_id: Mapped[int] = mapped_column(sa.ForeignKey("meeting.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    language: Mapped[str] = mapped_column(sa.String(8), default="es")
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    text: Mapped[str] = mapped_column(sa.Text)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    meeting: Mapped["Meeting"] = relationship(back_populates="documents")
+    quotes: Mapped[list["SourceQuote"]] = relationship(back_populates="document")
+
+    def __repr__(self) -> str:
+        return f"<SourceDocument {self.code}>"
+
+
+class SourceQuote(db.Model):
+    """A passage of a source document that a recommendation or a context item comes from.
+
+    An item reported in both sets of minutes has one quote in each, in the order the
+    seed lists them; the first is the primary source.
+    """
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(recommendation_id IS NULL) <> (context_item_id IS NULL)", name="one_owner"
+        ),
+        sa.UniqueConstraint("recommendation_id", "source_document_id"),
+        sa.UniqueConstraint("context_item_id", "source_document_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_document_id: Mapped[int] = mapped_column(sa.ForeignKey("source_document.id"))
+    recommendation_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("recommendation.id"), index=True
+    )
+    context_item_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("context_item.id"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    quote: Mapped[str] = mapped_column(sa.Text)
+
+    document: Mapped[SourceDocument] = relationship(back_populates="quotes")
+    recommendation: Mapped[Optional["Recommendation"]] = relationship(back_populates="quotes")
+    context_item: Mapped[Optional["ContextItem"]] = relationship(back_populates="quotes")

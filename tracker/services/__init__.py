@@ -1,0 +1,1 @@
+"""Use cases shared by the views, the CLI, the API and the scheduler."""
