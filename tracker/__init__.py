@@ -47,7 +47,9 @@ def register_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers every table with the metadata)
 
     db.init_app(app)
-    migrate.init_app(app, db, render_as_batch=True)
+    # An absolute directory, so `flask db` works from any working directory.
+    migrations = Path(app.root_path).parent / "migrations"
+    migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
 

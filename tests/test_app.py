@@ -1,0 +1,120 @@
+"""The factory, its configuration, the first page and the error renderer."""
+
+import pytest
+import sqlalchemy as sa
+
+import config
+from conftest import make_config
+from tracker import create_app
+from tracker.extensions import db
+from tracker.importer.reader import read_seed_directory
+from tracker.services.seeding import apply_seed
+from tracker.models import Commitment, HistoryIsAppendOnly, Status, StatusEvent
+
+
+def test_default_config_runs_on_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=config._database_url(
+        f"sqlite:///{tmp_path / 'instance' / 'tracker.db'}")))
+    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    for folder in ("instance", "instance/uploads", "instance/outbox"):
+        assert (tmp_path / folder).is_dir()
+
+
+def test_postgres_urls_use_the_installed_driver(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db/tracker")
+    assert config._database_url("sqlite://") == "postgresql+psycopg://u@db/tracker"
+
+
+@pytest.mark.parametrize("secret, database, message", [
+    (config.DEV_SECRET_KEY, "postgresql+psycopg://db/t", "SECRET_KEY"),
+    ("short", "postgresql+psycopg://db/t", "SECRET_KEY"),
+    ("x" * 40, "sqlite:///tracker.db", "DATABASE_URL"),
+])
+def test_production_refuses_to_start_without_real_settings(tmp_path, secret, database, message):
+    production = type("P", (config.ProductionConfig,), dict(
+        SECRET_KEY=secret, SQLALCHEMY_DATABASE_URI=database,
+        INSTANCE_PATH=str(tmp_path / "i"), UPLOAD_FOLDER=str(tmp_path / "u"),
+        MAIL_OUTBOX_DIR=str(tmp_path / "o")))
+    with pytest.raises(RuntimeError, match=message):
+        create_app(production)
+
+
+def test_production_starts_with_real_settings(tmp_path):
+    production = type("P", (config.ProductionConfig,), dict(
+        SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://db/t",
+        INSTANCE_PATH=str(tmp_path / "i"), UPLOAD_FOLDER=str(tmp_path / "u"),
+        MAIL_OUTBOX_DIR=str(tmp_path / "o")))
+    app = create_app(production)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_unknown_flask_config_name_is_refused(monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "staging")
+    with pytest.raises(RuntimeError, match="staging"):
+        config.config_from_env()
+
+
+def test_first_page_lists_the_seeded_commitments(client, seeded):
+    page = client.get("/").get_data(as_text=True)
+    assert page.count('<tr>') == 1 + 286  # header row + one per commitment
+    assert "MT1-R03-MEX" in page and "México" in page
+    assert "Espacios de diálogos permanentes" in page
+    assert "<dt>Sin informe</dt><dd>286</dd>" in page  # Spanish by default
+
+
+def test_first_page_in_english(client, seeded):
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Mexico" in page and "Permanent spaces for dialogue" in page
+
+
+def test_first_page_totals_match_the_database(client, seeded):
+    commitment = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R09-CRI"))
+    commitment.status = Status.IN_PROGRESS
+    db.session.commit()
+    response = client.get("/", headers={"Accept-Language": "en"})
+    page = response.get_data(as_text=True)
+    assert "<dt>In progress</dt><dd>1</dd>" in page
+    assert "<dt>Not reported</dt><dd>285</dd>" in page
+
+
+def test_first_page_runs_a_fixed_number_of_queries(client, app, count_queries):
+    with count_queries() as empty:
+        client.get("/")
+    apply_seed(read_seed_directory(app.config["SEED_DATA_DIR"]))
+    db.session.remove()
+    with count_queries() as full:
+        client.get("/")
+    assert len(full) == len(empty) <= 3
+
+
+def test_empty_database_says_how_to_seed(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "flask --app wsgi seed" in page
+
+
+def test_unknown_page_is_a_friendly_404(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "text/html" in response.content_type
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_errors_answer_json_to_json_clients(client):
+    response = client.get("/no-such-page", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.get_json()["error"]["status"] == 404
+
+
+def test_history_cannot_be_edited_or_deleted(app, seeded):
+    event = db.session.scalar(sa.select(StatusEvent).limit(1))
+    event.note = "rewritten"
+    with pytest.raises(HistoryIsAppendOnly):
+        db.session.commit()
+    db.session.rollback()
+    event = db.session.scalar(sa.select(StatusEvent).limit(1))
+    db.session.delete(event)
+    with pytest.raises(HistoryIsAppendOnly):
+        db.session.commit()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(StatusEvent).limit(1)).note != "rewritten"
