@@ -5,10 +5,13 @@ Every test starts from an empty schema, whatever ran before it.
 """
 
 import os
+import re
+import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from config import TestingConfig
 from tracker import create_app
@@ -49,9 +52,22 @@ def _truncate_all() -> None:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in a server: a fresh ``g`` and its own
+    database session, whatever the test holds open. Afterwards the test's session forgets
+    cached rows, so it sees what the request wrote."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path):
     app = create_app(make_config(tmp_path))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _empty_schema()
         yield app
@@ -95,3 +111,78 @@ def count_queries(app):
             sa.event.remove(db.engine, "before_cursor_execute", record)
 
     return counting
+
+
+# -- accounts ------------------------------------------------------------------------
+
+PASSWORD = "migración-segura-2026"
+_password_hash: str | None = None
+
+
+def password_hash() -> str:
+    """argon2id is slow on purpose: hash the tests' password once per run."""
+    global _password_hash
+    if _password_hash is None:
+        from tracker.services.passwords import hash_password
+
+        _password_hash = hash_password(PASSWORD)
+    return _password_hash
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user row: make_user("focal_point", country="MEX")."""
+    from tracker.models import Country, Role, User
+
+    def make(role: str = "focal_point", *, country: str | None = "MEX", email: str | None = None,
+             active: bool = True, organisation: str | None = None):
+        role = Role(role)
+        email = email or f"{role.value}.{country or 'x'}.{uuid.uuid4().hex[:6]}@example.org"
+        user = User(email=email.lower(), role=role, active=active, password_hash=password_hash(),
+                    name=f"Test {role.value}")
+        if role == Role.FOCAL_POINT:
+            user.country = db.session.scalar(sa.select(Country).filter_by(iso3=country))
+            assert user.country is not None, "seed the countries first (use `seeded`)"
+        if role == Role.AUDITOR:
+            user.organisation = organisation or "Red Regional de Organizaciones Civiles"
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class AuthActions:
+    """Log in through the real form, and fetch CSRF tokens the way a browser has them."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path: str | None = None) -> str:
+        """A token from path, or from "/" (logged in: the logout form) or "/login"."""
+        for candidate in ([path] if path else ["/", "/login"]):
+            match = CSRF_FIELD.search(self.client.get(candidate).get_data(as_text=True))
+            if match:
+                return match.group(1)
+        raise AssertionError(f"no CSRF token on {path or '/ or /login'}")
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": self.csrf("/login")})
+
+    def logout(self):
+        return self.client.post("/logout", data={"csrf_token": self.csrf()})
+
+    def post(self, path: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+        """POST a form with a valid CSRF token (anonymous clients take it from /login)."""
+        data = dict(data or {})
+        data["csrf_token"] = self.csrf(token_from)
+        return self.client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)

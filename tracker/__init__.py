@@ -6,7 +6,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from config import Config, config_from_env
-from tracker.extensions import babel, csrf, db, migrate
+from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -52,27 +52,44 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    from tracker.auth import sessions  # noqa: F401  (the user loader)
+
+    login_manager.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
+    from tracker.admin import bp as admin_bp
+    from tracker.auth import bp as auth_bp
+    from tracker.manage import bp as manage_bp
     from tracker.public import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(manage_bp)
+    app.register_blueprint(admin_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
     from tracker.errors import render_error
+    from tracker.security import add_security_headers
 
     app.register_error_handler(HTTPException, render_error)
+    add_security_headers(app)
 
 
 def register_commands(app: Flask) -> None:
     from tracker.importer.cli import seed_command
+    from tracker.users_cli import users_group
 
     app.cli.add_command(seed_command)
+    app.cli.add_command(users_group)
 
 
 def register_template_globals(app: Flask) -> None:
-    from tracker.labels import STATUS_LABELS
+    from tracker.labels import ACTOR_LABELS, STATUS_LABELS
+    from tracker.permissions import TEMPLATE_PREDICATES
 
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
+    app.jinja_env.globals["actor_labels"] = ACTOR_LABELS
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES)

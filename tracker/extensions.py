@@ -1,6 +1,9 @@
 """Unbound extension instances, bound to an app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -25,3 +28,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# Per-address limits; storage from RATELIMIT_STORAGE_URI (memory by default, Redis in
+# production so every worker shares the count).
+limiter = Limiter(key_func=get_remote_address)

@@ -11,3 +11,11 @@ STATUS_LABELS = {
     Status.COMPLETED: _l("Completed"),
     Status.STALLED: _l("Stalled"),
 }
+
+# Who acted, as the public sees it: a role, never a person.
+ACTOR_LABELS = {
+    "system": _l("Secretariat (set-up)"),
+    "secretariat": _l("Secretariat"),
+    "focal_point": _l("Government focal point"),
+    "auditor": _l("Auditor"),
+}

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import db
 
 if TYPE_CHECKING:
+    from tracker.models.evidence import Evidence
     from tracker.models.recommendation import Recommendation
+    from tracker.models.user import User
     from tracker.models.reference import Country
 
 
@@ -62,6 +64,9 @@ class Commitment(db.Model):
     events: Mapped[list["StatusEvent"]] = relationship(
         back_populates="commitment", order_by="StatusEvent.id"
     )
+    evidence: Mapped[list["Evidence"]] = relationship(
+        back_populates="commitment", order_by="Evidence.id"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -83,24 +88,16 @@ class StatusEvent(db.Model):
     to_status: Mapped[Status] = mapped_column(_status_type("event_to_status"))
     progress: Mapped[Optional[int]]
     note: Mapped[Optional[str]] = mapped_column(sa.Text)
-    # Who acted, as the public may see it (a role, a country), without personal data;
-    # the link to a user account comes with accounts.
+    # Who acted. The public sees the role and country only, never the person.
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
     actor_role: Mapped[str] = mapped_column(sa.String(30), default="system")
+    actor_country_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("country.id"))
 
     commitment: Mapped[Commitment] = relationship(back_populates="events")
+    actor: Mapped[Optional["User"]] = relationship()
+    actor_country: Mapped[Optional["Country"]] = relationship()
 
     @property
     def is_creation(self) -> bool:
         return self.from_status is None
 
-
-class HistoryIsAppendOnly(Exception):
-    """Raised when code tries to change or remove a history event."""
-
-
-@sa.event.listens_for(StatusEvent, "before_update")
-@sa.event.listens_for(StatusEvent, "before_delete")
-def _refuse_history_rewrite(mapper, connection, event: StatusEvent) -> None:
-    raise HistoryIsAppendOnly(
-        f"status event {event.id} is history: record a correction as a new event"
-    )

@@ -1,0 +1,119 @@
+"""Auth views: thin wrappers around tracker.services.accounts."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from tracker.auth import bp
+from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from tracker.extensions import limiter
+from tracker.permissions import has_own_commitments
+from tracker.services import accounts
+from tracker.services.account_mail import send_password_reset
+from tracker.services.passwords import WeakPassword, verify_password
+from tracker.services.tokens import user_for_token
+
+
+def _start_session(user) -> None:
+    """A fresh session on every login (nothing carried over from before)."""
+    session.clear()
+    login_user(user)
+
+
+def _landing(user) -> str:
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
+        return target
+    return url_for("manage.my_commitments") if has_own_commitments(user) else url_for("public.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Log in with e-mail and password; the same answer for every kind of failure."""
+    if current_user.is_authenticated:
+        return redirect(_landing(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _start_session(user)
+            return redirect(_landing(user))
+        form.password.errors.append(
+            _("Wrong e-mail or password, or too many attempts: try again in a while."))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Log out here and on every other device."""
+    accounts.end_sessions(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."))
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Choose a password from an invitation link."""
+    return _set_password_from_token(token, "invite", "auth/accept_invitation.html")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link."""
+    return _set_password_from_token(token, "reset", "auth/reset_password.html")
+
+
+def _set_password_from_token(token: str, purpose: str, template: str):
+    user = user_for_token(token, purpose)
+    if user is None:
+        return render_template("auth/link_invalid.html"), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.set_password(user, form.password.data)
+        except WeakPassword as exc:
+            form.password.errors.append(str(exc))
+        else:
+            _start_session(user)
+            flash(_("Your password is set."))
+            return redirect(_landing(user))
+    return render_template(template, form=form)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def request_reset():
+    """Ask for a reset link; the answer is the same whether the address exists or not."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        send_password_reset(form.email.data)
+        flash(_("If an account uses this address, a link to reset its password is on its way."))
+        return redirect(url_for("auth.login"))
+    return render_template("auth/request_reset.html", form=form)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's password; every other session ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                accounts.set_password(current_user._get_current_object(), form.password.data)
+            except WeakPassword as exc:
+                form.password.errors.append(str(exc))
+            else:
+                _start_session(current_user)
+                flash(_("Your password is changed; your other sessions are closed."))
+                return redirect(_landing(current_user))
+    return render_template("auth/change_password.html", form=form)

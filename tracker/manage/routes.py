@@ -1,0 +1,101 @@
+"""Focal-point views: my commitments, status updates, evidence."""
+
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required
+
+from tracker.extensions import db
+from tracker.manage import bp
+from tracker.manage.evidence_forms import EvidenceForm
+from tracker.manage.forms import StatusUpdateForm
+from tracker.models import Evidence
+from tracker.permissions import (
+    can_add_evidence, can_update, can_view_evidence, has_own_commitments, require,
+)
+from tracker.public.commitment_page import render_commitment_page
+from tracker.services.commitment_view import commitments_of_country, load_commitment
+from tracker.services.evidence import EvidenceRefused, Upload, add_evidence, evidence_path
+from tracker.services.status_updates import Conflict, UpdateRefused, update_status
+
+
+def _commitment_or_404(code: str):
+    commitment = load_commitment(code)
+    if commitment is None:
+        abort(404)
+    return commitment
+
+
+@bp.get("/my/commitments")
+@login_required
+def my_commitments():
+    """A focal point's own country's commitments, overdue first."""
+    require(has_own_commitments(current_user))
+    today = dt.date.today()
+    return render_template("manage/my_commitments.html", today=today,
+                           commitments=commitments_of_country(current_user.country_id, today),
+                           locale=str(get_locale()))
+
+
+@bp.post("/commitments/<code>/status")
+@login_required
+def update_commitment_status(code: str):
+    """Record a status update; a stale form gets the newer state and keeps what was typed."""
+    commitment = _commitment_or_404(code)
+    require(can_update(current_user, commitment))
+    form = StatusUpdateForm()
+    if not form.validate_on_submit():
+        return render_commitment_page(commitment, update_form=form, status=400)
+    try:
+        update_status(current_user, commitment, status=form.status.data,
+                      progress=form.progress.data, note=form.note.data,
+                      seen_version=form.seen_version())
+    except UpdateRefused as exc:
+        getattr(form, exc.field or "status").errors.append(str(exc))
+        return render_commitment_page(commitment, update_form=form, status=400)
+    except Conflict as exc:
+        db.session.expire_all()
+        form.version.data = str(exc.commitment.version)  # resubmitting now is deliberate
+        return render_commitment_page(_commitment_or_404(code), update_form=form,
+                                      conflict=True, status=409)
+    flash(_("The update is recorded."))
+    return redirect(url_for("public.commitment", code=code))
+
+
+@bp.post("/commitments/<code>/evidence")
+@login_required
+def add_commitment_evidence(code: str):
+    """Attach a file or a link as evidence."""
+    commitment = _commitment_or_404(code)
+    require(can_add_evidence(current_user, commitment))
+    form = EvidenceForm()
+    if not form.validate_on_submit():
+        return render_commitment_page(commitment, evidence_form=form, status=400)
+    upload = None
+    if form.file.data and form.file.data.filename:
+        upload = Upload(form.file.data.filename, form.file.data.read())
+    try:
+        add_evidence(current_user, commitment, title=form.title.data, dated=form.dated.data,
+                     visibility=form.visibility.data, upload=upload, url=form.url.data)
+    except EvidenceRefused as exc:
+        getattr(form, exc.field or "file").errors.append(str(exc))
+        return render_commitment_page(commitment, evidence_form=form, status=400)
+    flash(_("The evidence is attached."))
+    return redirect(url_for("public.commitment", code=code))
+
+
+@bp.get("/evidence/<int:evidence_id>/download")
+def download_evidence(evidence_id: int):
+    """Serve a stored file as a download, to those allowed to see it."""
+    evidence = db.get_or_404(Evidence, evidence_id)
+    require(can_view_evidence(current_user, evidence))
+    if not evidence.is_file:
+        return redirect(evidence.url)
+    response = send_file(evidence_path(evidence), mimetype=evidence.content_type,
+                         as_attachment=True, download_name=evidence.original_filename,
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store" if not evidence.is_public \
+        else "public, max-age=3600"
+    return response

@@ -1,0 +1,26 @@
+"""The record of every administrative change: who, when, what."""
+
+import datetime as dt
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.commitment import utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.user import User
+
+
+class AdminAction(db.Model):
+    """One administrative change. Append-only, like the status history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))  # NULL: the CLI
+    action: Mapped[str] = mapped_column(sa.String(60))
+    target: Mapped[str] = mapped_column(sa.String(120))  # e.g. "commitment MT1-R03-MEX"
+    details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    actor: Mapped[Optional["User"]] = relationship()

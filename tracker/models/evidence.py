@@ -1,0 +1,55 @@
+"""Evidence a government attaches to a commitment: a stored file or a link."""
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.commitment import utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.commitment import Commitment
+    from tracker.models.user import User
+
+
+class Visibility(enum.StrEnum):
+    PUBLIC = "public"
+    RESTRICTED = "restricted"  # the secretariat and the owner country's focal points only
+
+
+class Evidence(db.Model):
+    """A file (stored under a server-chosen name, with its SHA-256) or an http(s) link."""
+
+    __table_args__ = (
+        sa.CheckConstraint("(stored_name IS NULL) <> (url IS NULL)", name="file_or_link"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    dated: Mapped[dt.date]
+    visibility: Mapped[Visibility] = mapped_column(
+        sa.Enum(Visibility, name="evidence_visibility", native_enum=False, length=20,
+                create_constraint=True, values_callable=lambda vs: [v.value for v in vs]))
+    url: Mapped[Optional[str]] = mapped_column(sa.String(2000))
+    stored_name: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
+    original_filename: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    content_type: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    size: Mapped[Optional[int]]
+    sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    added_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    commitment: Mapped["Commitment"] = relationship(back_populates="evidence")
+    added_by: Mapped[Optional["User"]] = relationship()
+
+    @property
+    def is_file(self) -> bool:
+        return self.stored_name is not None
+
+    @property
+    def is_public(self) -> bool:
+        return self.visibility == Visibility.PUBLIC

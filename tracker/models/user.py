@@ -1,0 +1,87 @@
+"""Accounts: the secretariat, government focal points and auditors."""
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING, Optional
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.models.commitment import utcnow
+
+if TYPE_CHECKING:
+    from tracker.models.reference import Country
+
+
+class Role(enum.StrEnum):
+    SECRETARIAT = "secretariat"
+    FOCAL_POINT = "focal_point"  # bound to exactly one country
+    AUDITOR = "auditor"          # bound to an organisation
+
+
+class OrganisationKind(enum.StrEnum):
+    CIVIL_SOCIETY = "civil_society"
+    ACADEMIA = "academia"
+    INTERNATIONAL_ORGANISATION = "international_organisation"
+
+
+def _enum(kind, name: str) -> sa.Enum:
+    return sa.Enum(kind, name=name, native_enum=False, length=30, create_constraint=True,
+                   values_callable=lambda values: [v.value for v in values])
+
+
+class User(UserMixin, db.Model):
+    """A person with an account. ``email`` is stored lower-cased, so it is unique regardless
+    of case; ``session_version`` ends every session of the user when it changes."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+    __table_args__ = (
+        sa.CheckConstraint("role <> 'focal_point' OR country_id IS NOT NULL",
+                           name="focal_point_has_country"),
+        sa.CheckConstraint("role <> 'auditor' OR organisation IS NOT NULL",
+                           name="auditor_has_organisation"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    country_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("country.id"), index=True)
+    organisation: Mapped[Optional[str]] = mapped_column(sa.String(200))
+    organisation_kind: Mapped[Optional[OrganisationKind]] = mapped_column(
+        _enum(OrganisationKind, "organisation_kind"))
+    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))  # NULL until invited user sets it
+    active: Mapped[bool] = mapped_column(default=True)
+    session_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+
+    country: Mapped[Optional["Country"]] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        # The session carries the version too: bumping it invalidates every copy of the
+        # signed session cookie, which Flask alone cannot revoke.
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per e-mail address, whether or not an account exists (so a lock says
+    nothing about existence). Kept in the database so every gunicorn worker sees it."""
+
+    email_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the e-mail
+    failures: Mapped[int] = mapped_column(default=0)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))

@@ -1,0 +1,111 @@
+"""The one place that decides who may do what.
+
+Views, services, the CLI and templates (as Jinja globals) all ask these predicates, so a
+button is hidden by the same rule that refuses the request.
+"""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden
+
+from tracker.models import Commitment, Evidence, Role
+
+
+class PermissionDenied(Forbidden):
+    """Raised by services; answers 403 when it reaches a view."""
+
+
+class SystemActor:
+    """The operator at the command line (shell access to the server is the credential)."""
+
+    is_authenticated = True
+    is_active = True
+    id = None
+    role = "system"
+    country_id = None
+
+
+SYSTEM = SystemActor()
+
+
+def _is(user, role: Role) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active
+                and getattr(user, "role", None) == role)
+
+
+def is_system(user) -> bool:
+    return user is SYSTEM
+
+
+def is_secretariat(user) -> bool:
+    return _is(user, Role.SECRETARIAT)
+
+
+def is_focal_point(user) -> bool:
+    return _is(user, Role.FOCAL_POINT)
+
+
+def is_auditor(user) -> bool:
+    return _is(user, Role.AUDITOR)
+
+
+def can_administer(user) -> bool:
+    """Meetings, recommendations, commitments' ownership and dates, users."""
+    return is_system(user) or is_secretariat(user)
+
+
+def can_update(user, commitment: Commitment) -> bool:
+    """Report status and progress: the secretariat, or a focal point of the owner country."""
+    return is_secretariat(user) or (is_focal_point(user)
+                                    and user.country_id == commitment.country_id)
+
+
+def can_add_evidence(user, commitment: Commitment) -> bool:
+    return can_update(user, commitment)
+
+
+def can_view_evidence(user, evidence: Evidence) -> bool:
+    """Public evidence is for everyone; restricted evidence only for those who may update."""
+    return evidence.is_public or can_update(user, evidence.commitment)
+
+
+def has_own_commitments(user) -> bool:
+    return is_focal_point(user)
+
+
+def require(allowed: bool) -> None:
+    """Stop the request unless allowed: a 403 (anonymous users are sent to log in first)."""
+    if not allowed:
+        if not current_user.is_authenticated:
+            from tracker.extensions import login_manager
+
+            abort(login_manager.unauthorized())
+        raise PermissionDenied()
+
+
+def secretariat_required(view):
+    """Decorator for the administration views."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        require(can_administer(current_user))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def ensure(allowed: bool) -> None:
+    """Service-side check: raise PermissionDenied unless allowed."""
+    if not allowed:
+        raise PermissionDenied()
+
+
+TEMPLATE_PREDICATES = {
+    "can_administer": can_administer,
+    "can_update": can_update,
+    "can_add_evidence": can_add_evidence,
+    "can_view_evidence": can_view_evidence,
+    "has_own_commitments": has_own_commitments,
+}

@@ -1,0 +1,44 @@
+"""Loading a commitment with everything its page shows, in a fixed number of queries."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import Commitment, Evidence, Recommendation, SourceQuote, StatusEvent
+from tracker.permissions import can_view_evidence
+
+
+def load_commitment(code: str) -> Commitment | None:
+    """The commitment with its recommendation, quotes, history, evidence and siblings."""
+    return db.session.scalar(
+        sa.select(Commitment).where(Commitment.code == code)
+        .options(
+            joinedload(Commitment.country),
+            joinedload(Commitment.recommendation).options(
+                joinedload(Recommendation.theme),
+                joinedload(Recommendation.working_table),
+                selectinload(Recommendation.quotes).joinedload(SourceQuote.document),
+                selectinload(Recommendation.commitments).joinedload(Commitment.country),
+            ),
+            selectinload(Commitment.events).joinedload(StatusEvent.actor_country),
+            selectinload(Commitment.evidence),
+        )
+    )
+
+
+def visible_evidence(user, commitment: Commitment) -> list[Evidence]:
+    return [e for e in commitment.evidence if can_view_evidence(user, e)]
+
+
+def commitments_of_country(country_id: int, today: dt.date) -> list[Commitment]:
+    """A country's commitments, overdue first (oldest due date first), then by due date."""
+    overdue = sa.and_(Commitment.due_date.is_not(None), Commitment.due_date < today,
+                      Commitment.status != "completed")
+    return list(db.session.scalars(
+        sa.select(Commitment).where(Commitment.country_id == country_id)
+        .options(joinedload(Commitment.recommendation))
+        .order_by(sa.case((overdue, 0), else_=1), Commitment.due_date.is_(None),
+                  Commitment.due_date, Commitment.code)
+    ))

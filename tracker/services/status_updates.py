@@ -1,0 +1,63 @@
+"""Reporting a commitment's status: the one path that changes it and appends its history."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.extensions import db
+from tracker.models import Commitment, Status, StatusEvent
+from tracker.models.commitment import utcnow
+from tracker.permissions import can_update, ensure, is_system
+
+NOTE_REQUIRED = (Status.STALLED, Status.COMPLETED)
+
+
+class UpdateRefused(ValueError):
+    """The update is not valid; ``field`` names the form field the message belongs to."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class Conflict(Exception):
+    """Someone else changed the commitment since the form was opened."""
+
+    def __init__(self, commitment: Commitment):
+        super().__init__(f"{commitment.code} changed since it was opened")
+        self.commitment = commitment
+
+
+def update_status(actor, commitment: Commitment, *, status: str, progress: int | None,
+                  note: str | None, seen_version: int) -> StatusEvent:
+    """Change status and progress, appending one history event; refuse a stale form."""
+    ensure(can_update(actor, commitment))
+    try:
+        status = Status(status)
+    except ValueError:
+        raise UpdateRefused(_l("Unknown status."), "status") from None
+    if progress is not None and not 0 <= progress <= 100:
+        raise UpdateRefused(_l("Progress is a number from 0 to 100."), "progress")
+    note = (note or "").strip() or None
+    if status != commitment.status and status in NOTE_REQUIRED and not note:
+        raise UpdateRefused(_l("Explain in a note why the commitment is stalled or completed."),
+                            "note")
+    if seen_version != commitment.version:
+        raise Conflict(commitment)
+    if status == commitment.status and progress == commitment.progress and not note:
+        raise UpdateRefused(_l("Nothing to record: change the status or progress, or add a note."))
+
+    now = utcnow()
+    event = StatusEvent(
+        commitment=commitment, at=now, from_status=commitment.status, to_status=status,
+        progress=progress, note=note,
+        actor_id=None if is_system(actor) else actor.id, actor_role=str(actor.role),
+        actor_country_id=actor.country_id)
+    commitment.status, commitment.progress, commitment.updated_at = status, progress, now
+    db.session.add(event)
+    try:
+        db.session.commit()  # the version column makes a concurrent write fail here
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(commitment)
+        raise Conflict(commitment) from None
+    return event
