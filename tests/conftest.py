@@ -186,3 +186,53 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+# -- mail ----------------------------------------------------------------------------
+
+class RecordingHandler:
+    """aiosmtpd handler keeping every message the server accepted."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; .messages holds what it received."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_app(tmp_path, smtp_server):
+    """An app whose mail goes to the loopback SMTP server, with its own empty schema."""
+    app = create_app(make_config(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+                                 PUBLIC_BASE_URL="https://tracker.example.org"))
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        _empty_schema()
+        yield app
+        db.session.remove()
+        _truncate_all()
+        db.engine.dispose()

@@ -37,9 +37,11 @@ def _ensure_instance_folders(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """Spanish by default, English when the browser prefers it."""
-    from flask import current_app
+    """Spanish by default, English when the browser prefers it (CLI and jobs: Spanish)."""
+    from flask import current_app, has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "es"
 
 

@@ -103,17 +103,18 @@ def request_reset():
 @login_required
 def change_password():
     """Change one's password; every other session ends."""
+    user = current_user._get_current_object()  # the session is replaced below
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(current_user.password_hash, form.current.data):
+        if not verify_password(user.password_hash, form.current.data):
             form.current.errors.append(_("The current password is wrong."))
         else:
             try:
-                accounts.set_password(current_user._get_current_object(), form.password.data)
+                accounts.set_password(user, form.password.data)
             except WeakPassword as exc:
                 form.password.errors.append(str(exc))
             else:
-                _start_session(current_user)
+                _start_session(user)
                 flash(_("Your password is changed; your other sessions are closed."))
-                return redirect(_landing(current_user))
+                return redirect(_landing(user))
     return render_template("auth/change_password.html", form=form)

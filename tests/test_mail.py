@@ -1,0 +1,116 @@
+"""Invitations and password resets, delivered through a real SMTP server on loopback."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import AuthActions, SEED_DIR
+from tracker.extensions import db
+from tracker.importer.reader import read_seed_directory
+from tracker.models import User
+from tracker.permissions import SYSTEM
+from tracker.services import accounts, tokens
+from tracker.services.account_mail import send_invitation, send_password_reset
+
+LINK = re.compile(r"https://tracker\.example\.org(/\S+)")
+NEW_PASSWORD = "otra-clave-muy-larga-2026"
+
+
+@pytest.fixture
+def invited(mail_app, smtp_server):
+    from tracker.services.seeding import apply_seed
+
+    apply_seed(read_seed_directory(SEED_DIR))
+    user = accounts.create_user(SYSTEM, email="Punto.Focal@Example.ORG", role="focal_point",
+                                country="GTM", name="Ana")
+    send_invitation(SYSTEM, user)
+    return user
+
+
+def link_in(message) -> str:
+    match = LINK.search(message.get_content())
+    assert match, message.get_content()
+    return match.group(1)
+
+
+def test_invitation_is_delivered_by_smtp_with_a_public_link(invited, smtp_server):
+    (message,) = smtp_server.messages
+    assert message["To"] == "punto.focal@example.org"
+    assert link_in(message).startswith("/invite/")
+
+
+def test_invitation_link_sets_the_password_once(mail_app, invited, smtp_server):
+    client = mail_app.test_client()
+    path = link_in(smtp_server.messages[0])
+    auth = AuthActions(client)
+    response = auth.post(path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+                         token_from=path)
+    assert response.status_code == 302
+    assert client.get("/my/commitments").status_code == 200  # logged in as the new user
+    auth.logout()
+    again = client.get(path)
+    assert again.status_code == 400 and "no longer works" in again.get_data(as_text=True)
+    assert auth.login("punto.focal@example.org", NEW_PASSWORD).status_code == 302
+
+
+def test_weak_password_is_refused_on_the_invitation_page(mail_app, invited, smtp_server):
+    client = mail_app.test_client()
+    path = link_in(smtp_server.messages[0])
+    for weak in ("short", "password1234"):
+        response = AuthActions(client).post(path, {"password": weak, "confirm": weak},
+                                            token_from=path)
+        assert response.status_code == 200
+        assert db.session.scalar(sa.select(User.password_hash).filter_by(
+            email="punto.focal@example.org")) is None
+
+
+def test_password_reset_mail_and_link(mail_app, invited, smtp_server):
+    accounts.set_password(invited, NEW_PASSWORD)
+    client = mail_app.test_client()
+    auth = AuthActions(client)
+    response = auth.post("/reset", {"email": "PUNTO.focal@example.org"}, token_from="/reset")
+    assert response.status_code == 302
+    reset = smtp_server.messages[-1]
+    path = link_in(reset)
+    assert path.startswith("/reset/")
+    newer = "una-clave-distinta-y-larga-99"
+    assert auth.post(path, {"password": newer, "confirm": newer}, token_from=path).status_code == 302
+    auth.logout()
+    assert auth.login("punto.focal@example.org", newer).status_code == 302
+
+
+def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(mail_app, invited, smtp_server):
+    client = mail_app.test_client()
+    before = len(smtp_server.messages)
+    response = AuthActions(client).post("/reset", {"email": "nadie@example.org"},
+                                        token_from="/reset", follow_redirects=True)
+    assert "If an account uses this address" in response.get_data(as_text=True) \
+        or "Si una cuenta usa esta dirección" in response.get_data(as_text=True)
+    assert len(smtp_server.messages) == before
+
+
+def test_expired_or_forged_links_do_not_work(mail_app, invited, smtp_server, monkeypatch):
+    client = mail_app.test_client()
+    path = link_in(smtp_server.messages[0])
+    assert client.get(path[:-3] + "xyz").status_code == 400
+    monkeypatch.setitem(tokens.LIFETIMES, "invite", -1)
+    assert client.get(path).status_code == 400
+
+
+def test_deactivated_user_gets_no_reset_mail(mail_app, invited, smtp_server):
+    accounts.deactivate_user(SYSTEM, invited)
+    before = len(smtp_server.messages)
+    send_password_reset(invited.email)
+    assert len(smtp_server.messages) == before
+
+
+def test_without_mail_server_messages_are_eml_files(app, seeded):
+    user = accounts.create_user(SYSTEM, email="aud@example.org", role="auditor",
+                                organisation="FLACSO")
+    send_invitation(SYSTEM, user)
+    from pathlib import Path
+
+    (eml,) = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
+    text = eml.read_text(encoding="utf-8")
+    assert "To: aud@example.org" in text and "/invite/" in text

@@ -1,0 +1,29 @@
+"""Shared helpers for the workflow tests: snapshots of the database and form values."""
+
+import re
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Commitment
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+VERSION_FIELD = re.compile(r'name="version" type="hidden" value="(\d+)"|'
+                           r'type="hidden" name="version" value="(\d+)"|'
+                           r'id="version" name="version" type="hidden" value="(\d+)"')
+
+
+def snapshot(code: str = "MT1-R03-MEX") -> dict:
+    """Row counts of every table and the commitment's state: equal before and after a
+    refused request means it changed nothing."""
+    db.session.expire_all()
+    counts = {t.name: db.session.scalar(sa.select(sa.func.count()).select_from(t))
+              for t in db.metadata.sorted_tables}
+    c = db.session.scalar(sa.select(Commitment).filter_by(code=code))
+    return {"counts": counts, "commitment": (c.status, c.progress, c.version, c.updated_at)}
+
+
+def version_on(page: str) -> str:
+    match = re.search(r'<input[^>]*name="version"[^>]*>', page)
+    assert match, "no version field on the page"
+    return re.search(r'value="(\d+)"', match.group(0)).group(1)
