@@ -126,3 +126,21 @@ def test_a_write_racing_past_the_check_is_caught_by_the_version_column(app, seed
                       note="Hecho", seen_version=seen)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StatusEvent)
                              .where(StatusEvent.commitment_id == commitment.id)) == 1
+
+
+def test_my_commitments_lists_overdue_first(client, focal):
+    import datetime as dt
+
+    today = dt.date.today()
+    rows = {c.code: c for c in db.session.scalars(sa.select(Commitment).where(
+        Commitment.code.in_(["MT3-R11-MEX", "MT1-R01-MEX", "MT2-R01-MEX"])))}
+    rows["MT3-R11-MEX"].due_date = today - dt.timedelta(days=3)    # overdue
+    rows["MT1-R01-MEX"].due_date = today + dt.timedelta(days=30)   # due later
+    rows["MT2-R01-MEX"].due_date = today - dt.timedelta(days=1)
+    rows["MT2-R01-MEX"].status = Status.COMPLETED                   # done: not overdue
+    db.session.commit()
+    page = client.get("/my/commitments").get_data(as_text=True)
+    order = [page.index(code) for code in ("MT3-R11-MEX", "MT2-R01-MEX", "MT1-R01-MEX")]
+    assert order[0] < order[2] and order[0] < order[1]
+    assert page.index("MT1-R01-MEX") < page.index("MT1-A01-MEX")  # dated before undated
+    assert page.count('class="overdue"') == 1
