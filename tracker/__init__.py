@@ -92,6 +92,7 @@ def register_template_globals(app: Flask) -> None:
     from tracker.labels import ACTOR_LABELS, STATUS_LABELS
     from tracker.permissions import TEMPLATE_PREDICATES
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["actor_labels"] = ACTOR_LABELS
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from tracker.admin import routes  # noqa: E402,F401
+from tracker.admin import recommendation_routes, routes, user_routes  # noqa: E402,F401

@@ -20,7 +20,7 @@ class AdminAction(db.Model):
     at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))  # NULL: the CLI
     action: Mapped[str] = mapped_column(sa.String(60))
-    target: Mapped[str] = mapped_column(sa.String(120))  # e.g. "commitment MT1-R03-MEX"
+    target: Mapped[str] = mapped_column(sa.String(300))  # e.g. "commitment MT1-R03-MEX"
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     actor: Mapped[Optional["User"]] = relationship()

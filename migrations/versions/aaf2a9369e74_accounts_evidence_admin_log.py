@@ -1,8 +1,8 @@
 """accounts, evidence, administration log, history actors
 
-Revision ID: 66b0f1afb605
+Revision ID: aaf2a9369e74
 Revises: 5c67c054d011
-Create Date: 2026-11-23 09:36:22.865212
+Create Date: 2026-11-23 10:32:56.636865
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '66b0f1afb605'
+revision = 'aaf2a9369e74'
 down_revision = '5c67c054d011'
 branch_labels = None
 depends_on = None
@@ -51,7 +51,7 @@ def upgrade():
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=60), nullable=False),
-    sa.Column('target', sa.String(length=120), nullable=False),
+    sa.Column('target', sa.String(length=300), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_admin_action_actor_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_admin_action'))

@@ -1,0 +1,67 @@
+"""Administration views (secretariat only): accounts."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from tracker.admin import bp
+from tracker.admin.forms import ConfirmForm, InviteForm
+from tracker.admin.routes import refuse, render_form
+from tracker.extensions import db
+from tracker.models import User
+from tracker.permissions import secretariat_required
+from tracker.services import account_mail, accounts, administration
+from tracker.services.administration import AdminRefused
+
+
+def _users() -> list[User]:
+    return list(db.session.scalars(sa.select(User).order_by(User.role, User.email)
+                                   .options(joinedload(User.country))))
+
+
+@bp.get("/users")
+@secretariat_required
+def users():
+    """Every account: e-mail, role, country or organisation, active or deactivated."""
+    return render_template("admin/users.html", users=_users(), form=ConfirmForm())
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@secretariat_required
+def invite_user():
+    """Create an account without a password and e-mail it an invitation link."""
+    form = InviteForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_user(current_user, **form.values())
+        except accounts.AccountError as exc:
+            refuse(form, exc)
+        else:
+            try:
+                account_mail.send_invitation(current_user, user)
+            except OSError:  # the account exists; the mail server is what failed
+                flash(_("The account of %(email)s is created, but the invitation could not "
+                        "be sent. Check the mail settings.", email=user.email))
+            else:
+                flash(_("The invitation is sent to %(email)s.", email=user.email))
+            return redirect(url_for("admin.users"))
+    return render_form("admin/invite.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@secretariat_required
+def deactivate_user(user_id: int):
+    """Deactivate an account and end its sessions."""
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            administration.deactivate_account(current_user, user)
+        except AdminRefused as exc:
+            refuse(form, exc)
+        else:
+            flash(_("The account of %(email)s is deactivated.", email=user.email))
+            return redirect(url_for("admin.users"))
+    return render_form("admin/users.html", users=_users(), form=form)
