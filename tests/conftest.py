@@ -64,9 +64,9 @@ class FreshContextClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = create_app(make_config(tmp_path))
+def _running_app(config):
+    """An app on an empty schema, its context held for the test, emptied afterwards."""
+    app = create_app(config)
     app.test_client_class = FreshContextClient
     with app.app_context():
         _empty_schema()
@@ -74,6 +74,11 @@ def app(tmp_path):
         db.session.remove()
         _truncate_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    yield from _running_app(make_config(tmp_path))
 
 
 @pytest.fixture
@@ -227,12 +232,6 @@ def smtp_server():
 @pytest.fixture
 def mail_app(tmp_path, smtp_server):
     """An app whose mail goes to the loopback SMTP server, with its own empty schema."""
-    app = create_app(make_config(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-                                 PUBLIC_BASE_URL="https://tracker.example.org"))
-    app.test_client_class = FreshContextClient
-    with app.app_context():
-        _empty_schema()
-        yield app
-        db.session.remove()
-        _truncate_all()
-        db.engine.dispose()
+    yield from _running_app(make_config(
+        tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+        PUBLIC_BASE_URL="https://tracker.example.org"))

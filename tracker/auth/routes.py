@@ -61,16 +61,16 @@ def logout():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """Choose a password from an invitation link."""
-    return _set_password_from_token(token, "invite", "auth/accept_invitation.html")
+    return _set_password_from_token(token, "invite")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     """Choose a new password from a reset link."""
-    return _set_password_from_token(token, "reset", "auth/reset_password.html")
+    return _set_password_from_token(token, "reset")
 
 
-def _set_password_from_token(token: str, purpose: str, template: str):
+def _set_password_from_token(token: str, purpose: str):
     user = user_for_token(token, purpose)
     if user is None:
         return render_template("auth/link_invalid.html"), 400
@@ -84,7 +84,7 @@ def _set_password_from_token(token: str, purpose: str, template: str):
             _start_session(user)
             flash(_("Your password is set."))
             return redirect(_landing(user))
-    return render_template(template, form=form)
+    return render_template("auth/choose_password.html", form=form)
 
 
 @bp.route("/reset", methods=["GET", "POST"])
