@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 translations: install          ## compile the message catalogues (.po -> .mo)
-	$(BIN)/pybabel compile --use-fuzzy -d tracker/translations
+	$(BIN)/pybabel compile -d tracker/translations
 
 db: install translations       ## build or upgrade the schema, then load seed_data/
 	$(FLASK) db upgrade

@@ -50,7 +50,7 @@ def test_invitation_link_sets_the_password_once(mail_app, invited, smtp_server):
     assert client.get("/my/commitments").status_code == 200  # logged in as the new user
     auth.logout()
     again = client.get(path)
-    assert again.status_code == 400 and "no longer works" in again.get_data(as_text=True)
+    assert again.status_code == 400 and "ya no funciona" in again.get_data(as_text=True)
     assert auth.login("punto.focal@example.org", NEW_PASSWORD).status_code == 302
 
 
