@@ -166,8 +166,7 @@ def test_secretariat_creates_a_recommendation_with_its_owners(client, auth, secr
         assert commitment.status == Status.NOT_REPORTED
         (event,) = commitment.events
         assert (event.from_status, event.to_status, event.actor_id, event.actor_role,
-                event.note) == (None, Status.NOT_REPORTED, secretariat.id, "secretariat",
-                                "Commitment created by the secretariat.")
+                event.note) == (None, Status.NOT_REPORTED, secretariat.id, "secretariat", None)
     (created,) = new_actions(before)
     assert (created.action, created.target, created.actor_id) == (
         "recommendation.create", "recommendation MT1-R99", secretariat.id)

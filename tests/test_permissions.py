@@ -5,7 +5,6 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from conftest import AuthActions
 from tracker import permissions
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, User

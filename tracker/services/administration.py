@@ -12,11 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, Meeting, Recommendation, RecommendationKind, Status, StatusEvent,
-    Theme, User, WorkingTable,
+    Commitment, Country, Meeting, Recommendation, RecommendationKind, Theme, User,
+    WorkingTable,
 )
 from tracker.permissions import can_administer, ensure, is_system
 from tracker.services import accounts, admin_log
+from tracker.services.commitments import open_commitment
 from tracker.services.status_updates import Conflict
 
 __all__ = ["AdminRefused", "Conflict", "add_owner", "create_meeting", "create_recommendation",
@@ -31,7 +32,6 @@ RECOMMENDATION_LIMITS = {"code": 40, "section": 400, "text_es": TEXT_MAX, "title
 RECOMMENDATION_REQUIRED = ("section", "text_es", "title_es", "title_en")
 INSTITUTION_MAX = 300
 YEARS = range(1900, 2101)
-CREATION_NOTE = "Commitment created by the secretariat."
 
 
 class AdminRefused(ValueError):
@@ -91,7 +91,7 @@ def create_recommendation(actor, *, code: str, working_table_id: int, theme_id: 
     rec = Recommendation(code=code, position=_next_position(values["working_table"]), **values)
     db.session.add(rec)
     for country in countries:
-        _create_commitment(actor, rec, country)
+        open_commitment(actor, rec, country)
     admin_log.record(actor, "recommendation.create", f"recommendation {code}", code=code,
                      **details, owners=[c.iso3 for c in countries])
     _commit_new(_l("A recommendation with this code already exists."))
@@ -125,22 +125,10 @@ def add_owner(actor, rec: Recommendation, iso3: str) -> Commitment:
                               "%(code)s); history is kept, so it cannot be added twice.",
                               country=country.iso3, code=f"{rec.code}-{country.iso3}"),
                            "country")
-    commitment = _create_commitment(actor, rec, country)
+    commitment = open_commitment(actor, rec, country)
     admin_log.record(actor, "recommendation.add_owner", f"recommendation {rec.code}",
                      country=country.iso3, commitment=commitment.code)
     _commit_new(_l("This country already owns this recommendation."), field="country")
-    return commitment
-
-
-def _create_commitment(actor, rec: Recommendation, country: Country) -> Commitment:
-    """The one way the secretariat creates a commitment: not reported, with its first event.
-    Adds to the session; the calling use case commits."""
-    commitment = Commitment(code=f"{rec.code}-{country.iso3}", recommendation=rec,
-                            country=country, status=Status.NOT_REPORTED)
-    commitment.events.append(StatusEvent(
-        from_status=None, to_status=Status.NOT_REPORTED, note=CREATION_NOTE,
-        actor_id=None if is_system(actor) else actor.id, actor_role=str(actor.role)))
-    db.session.add(commitment)
     return commitment
 
 

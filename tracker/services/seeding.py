@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from tracker.extensions import db
+from tracker.permissions import SYSTEM
+from tracker.services.commitments import open_commitment
 from tracker.importer.bundle import MEMBER_STATES, ItemSeed, SeedBundle
 from tracker.models import (
-    Commitment, ContextItem, ContextKind, Country, Meeting, Recommendation, RecommendationKind,
-    SourceDocument, SourceQuote, Status, StatusEvent, Theme, WorkingTable,
+    Commitment, ContextItem, ContextKind, Country, Meeting, Recommendation,
+    RecommendationKind, SourceDocument, SourceQuote, Theme, WorkingTable,
 )
 
 
@@ -156,11 +158,6 @@ def _ensure_commitment(up: _Upserter, commitments: dict, rec: Recommendation,
     if code in commitments:
         up.report.count("commitments", "unchanged")
         return
-    commitment = Commitment(code=code, recommendation=rec, country=country,
-                            status=Status.NOT_REPORTED)
-    commitment.events.append(StatusEvent(
-        from_status=None, to_status=Status.NOT_REPORTED,
-        note="Commitment created from the seed data.", actor_role="system"))
-    db.session.add(commitment)
+    commitment = open_commitment(SYSTEM, rec, country)
     commitments[code] = commitment
     up.report.count("commitments", "created")
