@@ -2,6 +2,7 @@
 the other administration modules share."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
@@ -42,7 +43,8 @@ def one_or_404(model, **natural_key):
 @secretariat_required
 def index():
     """The administration home: what can be managed, and the latest changes."""
-    actions = db.session.scalars(sa.select(AdminAction).order_by(AdminAction.id.desc()).limit(50))
+    actions = db.session.scalars(sa.select(AdminAction).options(joinedload(AdminAction.actor))
+                                 .order_by(AdminAction.id.desc()).limit(50))
     return render_template("admin/index.html", actions=list(actions))
 
 
