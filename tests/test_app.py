@@ -7,9 +7,7 @@ import config
 from conftest import make_config
 from tracker import create_app
 from tracker.extensions import db
-from tracker.importer.reader import read_seed_directory
-from tracker.services.seeding import apply_seed
-from tracker.models import Commitment, HistoryIsAppendOnly, Status, StatusEvent
+from tracker.models import HistoryIsAppendOnly, StatusEvent
 
 
 def test_default_config_runs_on_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
@@ -53,44 +51,6 @@ def test_unknown_flask_config_name_is_refused(monkeypatch):
     monkeypatch.setenv("FLASK_CONFIG", "staging")
     with pytest.raises(RuntimeError, match="staging"):
         config.config_from_env()
-
-
-def test_first_page_lists_the_seeded_commitments(client, seeded):
-    page = client.get("/").get_data(as_text=True)
-    assert page.count('<tr>') == 1 + 286  # header row + one per commitment
-    assert "MT1-R03-MEX" in page and "México" in page
-    assert "Espacios de diálogos permanentes" in page
-    assert "<dt>Sin informe</dt><dd>286</dd>" in page  # Spanish by default
-
-
-def test_first_page_in_english(client, seeded):
-    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "Mexico" in page and "Permanent spaces for dialogue" in page
-
-
-def test_first_page_totals_match_the_database(client, seeded):
-    commitment = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R09-CRI"))
-    commitment.status = Status.IN_PROGRESS
-    db.session.commit()
-    response = client.get("/", headers={"Accept-Language": "en"})
-    page = response.get_data(as_text=True)
-    assert "<dt>In progress</dt><dd>1</dd>" in page
-    assert "<dt>Not reported</dt><dd>285</dd>" in page
-
-
-def test_first_page_runs_a_fixed_number_of_queries(client, app, count_queries):
-    with count_queries() as empty:
-        client.get("/")
-    apply_seed(read_seed_directory(app.config["SEED_DATA_DIR"]))
-    db.session.remove()
-    with count_queries() as full:
-        client.get("/")
-    assert len(full) == len(empty) <= 3
-
-
-def test_empty_database_says_how_to_seed(client):
-    page = client.get("/").get_data(as_text=True)
-    assert "flask --app wsgi seed" in page
 
 
 def test_unknown_page_is_a_friendly_404(client):

@@ -37,11 +37,14 @@ def _ensure_instance_folders(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """Spanish by default, English when the browser prefers it (CLI and jobs: Spanish)."""
+    """The reader's choice, else the browser's preference, else Spanish (CLI and jobs too)."""
     from flask import current_app, has_request_context
 
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = request.cookies.get("lang")  # set by the language switcher
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "es"
 
 
@@ -92,7 +95,16 @@ def register_template_globals(app: Flask) -> None:
     from tracker.labels import ACTOR_LABELS, STATUS_LABELS
     from tracker.permissions import TEMPLATE_PREDICATES
 
+    from flask_babel import format_decimal
+
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["numberformat"] = format_decimal
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["actor_labels"] = ACTOR_LABELS
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
+
+    @app.context_processor
+    def _locale():
+        from flask_babel import get_locale
+
+        return {"locale": str(get_locale())}

@@ -1,0 +1,111 @@
+"""The public dashboard's figures, aggregated by the database in a fixed number of queries.
+
+Progress of a group is the mean of its commitments' effective progress: the reported
+percentage, 100 for a completed commitment, 0 when nothing was reported.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
+)
+
+EFFECTIVE_PROGRESS = sa.case((Commitment.status == Status.COMPLETED.value, 100),
+                             else_=sa.func.coalesce(Commitment.progress, 0))
+
+
+@dataclass
+class Group:
+    """One row of a breakdown: a country, a theme or a working table."""
+
+    key: str
+    name_es: str
+    name_en: str
+    counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    progress_sum: int = 0
+
+    def name(self, locale: str = "es") -> str:
+        return self.name_en if locale == "en" else self.name_es
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def progress(self) -> float:
+        return round(self.progress_sum / self.total, 1) if self.total else 0.0
+
+
+@dataclass
+class Dashboard:
+    totals: dict[Status, int]
+    progress: float
+    by_country: list[Group]
+    by_theme: list[Group]
+    by_table: list[Group]
+    overdue: list[Commitment]
+    overdue_count: int
+    recent: list[StatusEvent]
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def overdue_clause(today: dt.date):
+    return sa.and_(Commitment.due_date < today, Commitment.status != Status.COMPLETED.value)
+
+
+def _breakdown(key, name_es, name_en, *joins) -> list[Group]:
+    query = sa.select(key, name_es, name_en, Commitment.status, sa.func.count(),
+                      sa.func.sum(EFFECTIVE_PROGRESS)).select_from(Commitment)
+    for target, on in joins:
+        query = query.join(target, on)
+    groups: dict[str, Group] = {}
+    for k, es, en, status, count, progress in db.session.execute(
+            query.group_by(key, name_es, name_en, Commitment.status).order_by(key)):
+        group = groups.setdefault(k, Group(k, es, en))
+        group.counts[Status(status)] = count
+        group.progress_sum += progress or 0
+    return list(groups.values())
+
+
+def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
+                      overdue_limit: int = 20) -> Dashboard:
+    """Every figure of the dashboard: 7 queries, whatever the number of commitments."""
+    today = today or dt.date.today()
+    rec_join = (Recommendation, Recommendation.id == Commitment.recommendation_id)
+    by_country = _breakdown(Country.iso3, Country.name_es, Country.name_en,
+                            (Country, Country.id == Commitment.country_id))
+    by_theme = _breakdown(Theme.code, Theme.name_es, Theme.name_en, rec_join,
+                          (Theme, Theme.id == Recommendation.theme_id))
+    table_key = Meeting.code + sa.literal(" / ") + WorkingTable.code
+    by_table = _breakdown(table_key, WorkingTable.name_es, WorkingTable.name_en, rec_join,
+                          (WorkingTable, WorkingTable.id == Recommendation.working_table_id),
+                          (Meeting, Meeting.id == WorkingTable.meeting_id))
+    totals = {s: 0 for s in Status}
+    progress_sum = 0
+    for group in by_country:
+        progress_sum += group.progress_sum
+        for status, count in group.counts.items():
+            totals[status] += count
+    total = sum(totals.values())
+    overdue_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Commitment).where(overdue_clause(today)))
+    overdue = list(db.session.scalars(
+        sa.select(Commitment).where(overdue_clause(today))
+        .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
+        .order_by(Commitment.due_date, Commitment.code).limit(overdue_limit)))
+    recent = list(db.session.scalars(
+        sa.select(StatusEvent).where(StatusEvent.from_status.is_not(None))
+        .options(joinedload(StatusEvent.commitment).joinedload(Commitment.recommendation),
+                 joinedload(StatusEvent.commitment).joinedload(Commitment.country))
+        .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(recent_limit)))
+    return Dashboard(totals=totals, progress=round(progress_sum / total, 1) if total else 0.0,
+                     by_country=by_country, by_theme=by_theme, by_table=by_table,
+                     overdue=overdue, overdue_count=overdue_count, recent=recent)
