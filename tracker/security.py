@@ -2,6 +2,8 @@
 
 from flask import Flask, Response
 
+from tracker.public.caching import no_store_for_users
+
 # No inline scripts or styles anywhere: everything comes from static/.
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -27,4 +29,4 @@ def add_security_headers(app: Flask) -> None:
         if hsts:  # production serves only over HTTPS
             response.headers.setdefault("Strict-Transport-Security",
                                         "max-age=31536000; includeSubDomains")
-        return response
+        return no_store_for_users(response)

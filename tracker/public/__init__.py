@@ -4,4 +4,8 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
+from tracker.public.caching import cache_public_page  # noqa: E402
+
+bp.after_request(cache_public_page)
+
 from tracker.public import routes  # noqa: E402,F401

@@ -61,11 +61,13 @@ def overdue_clause(today: dt.date):
     return sa.and_(Commitment.due_date < today, Commitment.status != Status.COMPLETED.value)
 
 
-def _breakdown(key, name_es, name_en, *joins) -> list[Group]:
+def _breakdown(key, name_es, name_en, *joins, where=None) -> list[Group]:
     query = sa.select(key, name_es, name_en, Commitment.status, sa.func.count(),
                       sa.func.sum(EFFECTIVE_PROGRESS)).select_from(Commitment)
     for target, on in joins:
         query = query.join(target, on)
+    if where is not None:
+        query = query.where(where)
     groups: dict[str, Group] = {}
     for k, es, en, status, count, progress in db.session.execute(
             query.group_by(key, name_es, name_en, Commitment.status).order_by(key)):
@@ -80,10 +82,8 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
     """Every figure of the dashboard: 7 queries, whatever the number of commitments."""
     today = today or dt.date.today()
     rec_join = (Recommendation, Recommendation.id == Commitment.recommendation_id)
-    by_country = _breakdown(Country.iso3, Country.name_es, Country.name_en,
-                            (Country, Country.id == Commitment.country_id))
-    by_theme = _breakdown(Theme.code, Theme.name_es, Theme.name_en, rec_join,
-                          (Theme, Theme.id == Recommendation.theme_id))
+    by_country = country_breakdown()
+    by_theme = theme_breakdown()
     table_key = Meeting.code + sa.literal(" / ") + WorkingTable.code
     by_table = _breakdown(table_key, WorkingTable.name_es, WorkingTable.name_en, rec_join,
                           (WorkingTable, WorkingTable.id == Recommendation.working_table_id),
@@ -109,3 +109,15 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
     return Dashboard(totals=totals, progress=round(progress_sum / total, 1) if total else 0.0,
                      by_country=by_country, by_theme=by_theme, by_table=by_table,
                      overdue=overdue, overdue_count=overdue_count, recent=recent)
+
+
+def theme_breakdown(where=None) -> list[Group]:
+    """Commitments by theme and status (optionally of one country only)."""
+    return _breakdown(Theme.code, Theme.name_es, Theme.name_en,
+                      (Recommendation, Recommendation.id == Commitment.recommendation_id),
+                      (Theme, Theme.id == Recommendation.theme_id), where=where)
+
+
+def country_breakdown(where=None) -> list[Group]:
+    return _breakdown(Country.iso3, Country.name_es, Country.name_en,
+                      (Country, Country.id == Commitment.country_id), where=where)

@@ -1,0 +1,61 @@
+"""The regional matrix: a meeting's recommendations by the member states, one cell each."""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Commitment, Country, Meeting, Recommendation, Status, WorkingTable
+
+
+def effective_progress(commitment: Commitment) -> int:
+    """As on the dashboard: 100 when completed, the reported figure, or 0."""
+    if commitment.status == Status.COMPLETED:
+        return 100
+    return commitment.progress or 0
+
+
+def _mean(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+@dataclass
+class Matrix:
+    meeting: Meeting | None
+    meetings: list[Meeting]
+    countries: list[Country]
+    rows: list[tuple[Recommendation, dict[int, Commitment], float | None]]
+    country_progress: dict[int, float | None]
+
+
+def latest_meeting_first():
+    return (Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
+
+
+def build_matrix(meeting_code: str | None = None) -> Matrix | None:
+    """The matrix of one meeting (the latest by default); None if that meeting is unknown."""
+    meetings = list(db.session.scalars(sa.select(Meeting).order_by(*latest_meeting_first())))
+    if meeting_code:
+        meeting = next((m for m in meetings if m.code == meeting_code), None)
+        if meeting is None:
+            return None
+    else:
+        meeting = meetings[0] if meetings else None
+    countries = list(db.session.scalars(sa.select(Country).order_by(Country.iso3)))
+    if meeting is None:
+        return Matrix(None, meetings, countries, [], {})
+    recommendations = list(db.session.scalars(
+        sa.select(Recommendation).join(WorkingTable)
+        .where(WorkingTable.meeting_id == meeting.id)
+        .order_by(WorkingTable.position, Recommendation.position)))
+    cells: dict[int, dict[int, Commitment]] = {r.id: {} for r in recommendations}
+    for commitment in db.session.scalars(
+            sa.select(Commitment).where(Commitment.recommendation_id.in_(list(cells)))):
+        cells[commitment.recommendation_id][commitment.country_id] = commitment
+    rows = [(r, cells[r.id], _mean([effective_progress(c) for c in cells[r.id].values()]))
+            for r in recommendations if cells[r.id]]
+    country_progress = {
+        country.id: _mean([effective_progress(row[country.id]) for _, row, _ in rows
+                           if country.id in row])
+        for country in countries}
+    return Matrix(meeting, meetings, countries, rows, country_progress)
