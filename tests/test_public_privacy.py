@@ -1,0 +1,63 @@
+"""No public page shows restricted evidence or personal data, whatever the database holds."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from tracker.extensions import db
+from tracker.models import Commitment, Country, SourceDocument
+from tracker.services.evidence import Upload, add_evidence
+from tracker.services.status_updates import update_status
+from workflow_helpers import PDF
+
+SECRETS = ("persona.privada@example.org", "Nombre Privado", "Lista secreta de víctimas",
+           "lista-secreta.pdf", "https://intranet.example/secreto")
+
+
+def public_paths(app) -> list[str]:
+    """Every GET route of the public blueprint, with every value its argument can take."""
+    values = {
+        "code": [c for c in db.session.scalars(sa.select(Commitment.code))],
+        "iso3": [c for c in db.session.scalars(sa.select(Country.iso3))],
+    }
+    paths = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("public.") or "GET" not in rule.methods:
+            continue
+        if rule.endpoint == "public.set_language":
+            continue  # a redirect, no page
+        if rule.endpoint == "public.source_document":
+            paths += [f"/sources/{d}?quote=1" for d in db.session.scalars(sa.select(SourceDocument.code))]
+        elif not rule.arguments:
+            paths.append(rule.rule)
+        else:
+            (argument,) = rule.arguments
+            paths += [rule.rule.replace(f"<{argument}>", v) for v in values[argument]]
+    return paths + ["/commitments?q=secreta", "/commitments?country=MEX&sort=updated"]
+
+
+def test_no_public_page_shows_restricted_evidence_or_personal_data(app, client, seeded, make_user):
+    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org")
+    focal.name = "Nombre Privado"
+    db.session.commit()
+    mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R01-MEX"))
+    update_status(focal, mex, status="in_progress", progress=20, note="Avance público",
+                  seen_version=mex.version)
+    add_evidence(focal, mex, title="Lista secreta de víctimas", dated=dt.date(2026, 11, 1),
+                 visibility="restricted", upload=Upload("lista-secreta.pdf", PDF))
+    add_evidence(focal, mex, title="Enlace interno", dated=dt.date(2026, 11, 1),
+                 visibility="restricted", url="https://intranet.example/secreto")
+    add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
+                 visibility="public", upload=Upload("informe.pdf", PDF))
+
+    paths = public_paths(app)
+    assert "/commitments/MT3-R01-MEX" in paths and "/matrix" in paths and len(paths) > 290
+    for language in ("es", "en"):
+        for path in paths:
+            response = client.get(path, headers={"Accept-Language": language})
+            assert response.status_code == 200, path
+            page = response.get_data(as_text=True)
+            for secret in SECRETS:
+                assert secret not in page, f"{secret!r} on {path}"
+    page = client.get("/commitments/MT3-R01-MEX").get_data(as_text=True)
+    assert "Informe público" in page and "Avance público" in page  # public things do show
