@@ -8,7 +8,6 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import (
@@ -18,7 +17,7 @@ from tracker.models import (
 from tracker.permissions import can_administer, ensure, is_system
 from tracker.services import accounts, admin_log
 from tracker.services.commitments import open_commitment
-from tracker.services.status_updates import Conflict
+from tracker.services.status_updates import Conflict, commit_or_conflict
 
 __all__ = ["AdminRefused", "Conflict", "add_owner", "create_meeting", "create_recommendation",
            "deactivate_account", "update_commitment", "update_meeting", "update_recommendation"]
@@ -147,12 +146,7 @@ def update_commitment(actor, commitment: Commitment, *, due_date: dt.date | None
     if not changes:
         return changes
     admin_log.record(actor, "commitment.update", f"commitment {commitment.code}", **changes)
-    try:
-        db.session.commit()  # the version column makes a concurrent write fail here
-    except StaleDataError:
-        db.session.rollback()
-        db.session.refresh(commitment)
-        raise Conflict(commitment) from None
+    commit_or_conflict(commitment)
     return changes
 
 

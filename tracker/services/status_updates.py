@@ -54,10 +54,16 @@ def update_status(actor, commitment: Commitment, *, status: str, progress: int |
         actor_country_id=actor.country_id)
     commitment.status, commitment.progress, commitment.updated_at = status, progress, now
     db.session.add(event)
+    commit_or_conflict(commitment)
+    return event
+
+
+def commit_or_conflict(commitment: Commitment) -> None:
+    """Commit; a concurrent write (the version column no longer matches) becomes a Conflict
+    carrying the commitment as it now is."""
     try:
-        db.session.commit()  # the version column makes a concurrent write fail here
+        db.session.commit()
     except StaleDataError:
         db.session.rollback()
         db.session.refresh(commitment)
         raise Conflict(commitment) from None
-    return event
