@@ -8,7 +8,10 @@ PORT   ?= 5000
 
 .PHONY: run test install translations db seed clean
 
+# The scheduler runs beside the web server, as its own process; Ctrl-C stops both.
 run: db                        ## set up, migrate, seed, and serve on http://127.0.0.1:5000
+	$(FLASK) scheduler & SCHED=$$!; \
+	trap 'kill $$SCHED 2>/dev/null; wait $$SCHED' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install translations     ## set up, then run the whole test suite

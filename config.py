@@ -44,6 +44,13 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Cached aggregates (keyed on the data version, so never stale): per process by default;
+    # CACHE_TYPE=RedisCache with CACHE_REDIS_URL=redis://... shares them between workers.
+    CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", 3600))
+    # How long a worker trusts the data version it read (seconds; 0: read it every request).
+    DATA_VERSION_TTL = float(os.environ.get("DATA_VERSION_TTL", 1.0))
     # Public address used in e-mails and feeds, never the request's Host header.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -57,10 +64,23 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    # Reminder delivery: attempts before a message is marked failed, the first retry's delay
+    # (doubled each time), and how long a claim lasts before a dead sender's message is retried.
+    OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
+    OUTBOX_RETRY_BASE_SECONDS = int(os.environ.get("OUTBOX_RETRY_BASE_SECONDS", 60))
+    OUTBOX_CLAIM_TIMEOUT = int(os.environ.get("OUTBOX_CLAIM_TIMEOUT", 600))
 
     BABEL_DEFAULT_LOCALE = "es"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("TRACKER_TIMEZONE", "UTC")
     LANGUAGES = ("es", "en")
+    # The scheduler (`flask scheduler`): reminder rules daily at REMINDER_HOUR and the weekly
+    # summary on WEEKLY_SUMMARY_DAY, both in TRACKER_TIMEZONE; outbox delivery every
+    # OUTBOX_INTERVAL_SECONDS. A run missed while it was down still runs once on restart if
+    # less than SCHEDULER_MISFIRE_GRACE seconds late (APScheduler's own default is 1 second).
+    REMINDER_HOUR = int(os.environ.get("REMINDER_HOUR", 7))
+    WEEKLY_SUMMARY_DAY = os.environ.get("WEEKLY_SUMMARY_DAY", "mon")
+    OUTBOX_INTERVAL_SECONDS = int(os.environ.get("OUTBOX_INTERVAL_SECONDS", 60))
+    SCHEDULER_MISFIRE_GRACE = int(os.environ.get("SCHEDULER_MISFIRE_GRACE", 6 * 60 * 60))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -82,6 +102,7 @@ class TestingConfig(Config):
     # Tests run on SQLite in memory unless TEST_DATABASE_URL points at PostgreSQL.
     SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
     WTF_CSRF_ENABLED = True
+    DATA_VERSION_TTL = 0.0  # every request reads it, so query counts do not depend on timing
 
 
 class ProductionConfig(Config):

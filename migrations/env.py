@@ -47,6 +47,11 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out the scheduler's job table: APScheduler creates and owns it."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -89,6 +94,7 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
 

@@ -196,37 +196,62 @@ def auth(client):
 # -- mail ----------------------------------------------------------------------------
 
 class RecordingHandler:
-    """aiosmtpd handler keeping every message the server accepted."""
+    """aiosmtpd handler keeping every message the server accepted (and to whom it went).
+    It refuses for good (550) any recipient whose address starts with "bounce"."""
 
     def __init__(self):
         self.messages = []
+        self.recipients = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         import email
         from email import policy
 
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
         return "250 OK"
+
+
+class LoopbackSMTPServer(RecordingHandler):
+    """A real SMTP server (aiosmtpd) on a free loopback port; tests may stop and restart
+    it (a controller cannot restart, so each start makes a new one on the same port)."""
+
+    def __init__(self):
+        import socket
+
+        super().__init__()
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = None
+
+    def start(self):
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
 
 
 @pytest.fixture
 def smtp_server():
-    """A real SMTP server on a free loopback port; .messages holds what it received."""
-    import socket
-
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = RecordingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    handler.port = port
+    """A real SMTP server on loopback; .messages holds what it received."""
+    server = LoopbackSMTPServer()
+    server.start()
     try:
-        yield handler
+        yield server
     finally:
-        controller.stop()
+        server.stop()
 
 
 @pytest.fixture

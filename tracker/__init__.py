@@ -6,7 +6,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from config import Config, config_from_env
-from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
+from tracker.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=config_class.INSTANCE_PATH,
     )
     app.config.from_object(config_class)
+    app.json.ensure_ascii = False  # the API speaks Spanish: UTF-8, not \u escapes
     config_class.validate(app.config)
     _ensure_instance_folders(app)
 
@@ -61,18 +62,27 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
+    # Session and mapper hooks: the data version, the folded search columns, the ledger.
+    from tracker.services import data_version, ledger, search  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from tracker.admin import bp as admin_bp
+    from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
+    from tracker.exports import bp as exports_bp
     from tracker.manage import bp as manage_bp
     from tracker.public import bp as public_bp
+    from tracker.reminders import bp as reminders_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(exports_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -84,15 +94,25 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from tracker.demo_cli import demo_data_command
     from tracker.importer.cli import seed_command
+    from tracker.ledger_cli import ledger_group
+    from tracker.reminders_cli import reminders_group
+    from tracker.scheduler import scheduler_command
     from tracker.users_cli import users_group
 
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(reminders_group)
+    app.cli.add_command(ledger_group)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(demo_data_command)
 
 
 def register_template_globals(app: Flask) -> None:
-    from tracker.labels import ACTOR_LABELS, STATUS_LABELS
+    from tracker.labels import (
+        ACTOR_LABELS, ASSESSMENT_LABELS, ORGANISATION_KIND_LABELS, STATUS_LABELS,
+    )
     from tracker.permissions import TEMPLATE_PREDICATES
 
     from flask_babel import format_decimal
@@ -101,6 +121,8 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["numberformat"] = format_decimal
     app.jinja_env.globals["status_labels"] = STATUS_LABELS
     app.jinja_env.globals["actor_labels"] = ACTOR_LABELS
+    app.jinja_env.globals["assessment_labels"] = ASSESSMENT_LABELS
+    app.jinja_env.globals["organisation_kind_labels"] = ORGANISATION_KIND_LABELS
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
 
     @app.context_processor

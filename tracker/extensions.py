@@ -1,6 +1,7 @@
 """Unbound extension instances, bound to an app in ``create_app``."""
 
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -32,3 +33,6 @@ login_manager = LoginManager()
 # Per-address limits; storage from RATELIMIT_STORAGE_URI (memory by default, Redis in
 # production so every worker shares the count).
 limiter = Limiter(key_func=get_remote_address)
+# Aggregates keyed on the data version (services.data_version.remember): per process by
+# default, shared through Redis with CACHE_TYPE=RedisCache and CACHE_REDIS_URL.
+cache = Cache()

@@ -20,7 +20,7 @@ def build_message(to: str, subject: str, body: str, *, message_id: str | None = 
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id or make_msgid(domain=_sender_domain())
+    message["Message-ID"] = message_id or make_msgid(domain=sender_domain())
     for name, value in (headers or {}).items():
         message[name] = value
     message.set_content(body)
@@ -55,6 +55,6 @@ def _write_eml(message: EmailMessage, folder: Path) -> Path:
     return path
 
 
-def _sender_domain() -> str:
+def sender_domain() -> str:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     return sender.rsplit("@", 1)[-1].strip(">") if "@" in sender else "localhost"

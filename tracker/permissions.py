@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
-from tracker.models import Commitment, Evidence, Role
+from tracker.models import Commitment, Evidence, Observation, Role
 
 
 class PermissionDenied(Forbidden):
@@ -71,6 +71,21 @@ def can_view_evidence(user, evidence: Evidence) -> bool:
     return evidence.is_public or can_update(user, evidence.commitment)
 
 
+def can_observe(user, commitment: Commitment) -> bool:
+    """File a civil-society observation: auditors only (never a government or the secretariat)."""
+    return is_auditor(user)
+
+
+def can_answer(user, observation: Observation) -> bool:
+    """Answer an observation: a focal point of the observed commitment's country."""
+    return is_focal_point(user) and user.country_id == observation.commitment.country_id
+
+
+def can_hide(user) -> bool:
+    """Hide an abusive observation (recorded and shown with its reason): the secretariat."""
+    return is_secretariat(user)
+
+
 def has_own_commitments(user) -> bool:
     return is_focal_point(user)
 
@@ -108,4 +123,8 @@ TEMPLATE_PREDICATES = {
     "can_add_evidence": can_add_evidence,
     "can_view_evidence": can_view_evidence,
     "has_own_commitments": has_own_commitments,
+    "can_observe": can_observe,
+    "can_answer": can_answer,
+    "can_hide": can_hide,
+    "is_auditor": is_auditor,
 }

@@ -5,7 +5,7 @@ from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 from wtforms import (
-    DateField, EmailField, HiddenField, IntegerField, SelectField, SelectMultipleField,
+    DateField, EmailField, IntegerField, SelectField, SelectMultipleField,
     StringField, TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.extensions import db
 from tracker.labels import ACTOR_LABELS
+from tracker.manage.forms import VersionedForm
 from tracker.models import (
     Country, Meeting, OrganisationKind, RecommendationKind, Role, Theme, WorkingTable,
 )
@@ -134,18 +135,11 @@ class OwnerForm(FlaskForm):
                           invalid_choice_message=_l("Choose a member state from the list."))
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(VersionedForm):
     due_date = DateField(_l("Due date (empty if none)"), validators=[Optional()],
                          invalid_value_message=BAD_DATE)
     responsible_institution = StringField(_l("Responsible institution (empty if unknown)"),
                                           validators=[Optional(), Length(max=300)])
-    version = HiddenField(validators=[InputRequired()])
-
-    def seen_version(self) -> int:
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1  # a tampered field is treated as a stale form
 
 
 class InviteForm(FlaskForm):

@@ -75,16 +75,21 @@ def _set_password_from_token(token: str, purpose: str):
     if user is None:
         return render_template("auth/link_invalid.html"), 400
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.set_password(user, form.password.data)
-        except WeakPassword as exc:
-            form.password.errors.append(str(exc))
-        else:
-            _start_session(user)
-            flash(_("Your password is set."))
-            return redirect(_landing(user))
+    if form.validate_on_submit() and _save_password(user, form, _("Your password is set.")):
+        return redirect(_landing(user))
     return render_template("auth/choose_password.html", form=form)
+
+
+def _save_password(user, form, done_message: str) -> bool:
+    """Set the form's new password and start a fresh session; a weak one is a form error."""
+    try:
+        accounts.set_password(user, form.password.data)
+    except WeakPassword as exc:
+        form.password.errors.append(str(exc))
+        return False
+    _start_session(user)
+    flash(done_message)
+    return True
 
 
 @bp.route("/reset", methods=["GET", "POST"])
@@ -108,13 +113,7 @@ def change_password():
     if form.validate_on_submit():
         if not verify_password(user.password_hash, form.current.data):
             form.current.errors.append(_("The current password is wrong."))
-        else:
-            try:
-                accounts.set_password(user, form.password.data)
-            except WeakPassword as exc:
-                form.password.errors.append(str(exc))
-            else:
-                _start_session(user)
-                flash(_("Your password is changed; your other sessions are closed."))
-                return redirect(_landing(user))
+        elif _save_password(user, form,
+                            _("Your password is changed; your other sessions are closed.")):
+            return redirect(_landing(user))
     return render_template("auth/change_password.html", form=form)

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("manage", __name__)
 
-from tracker.manage import routes  # noqa: E402,F401
+from tracker.manage import auditor_routes, observation_routes, routes  # noqa: E402,F401

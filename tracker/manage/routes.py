@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
@@ -14,17 +14,11 @@ from tracker.models import Evidence
 from tracker.permissions import (
     can_add_evidence, can_update, can_view_evidence, has_own_commitments, require,
 )
-from tracker.public.commitment_page import render_commitment_page
-from tracker.services.commitment_view import commitments_of_country, load_commitment
+from tracker.public.commitment_page import commitment_or_404, render_commitment_page
+from tracker.services.commitment_view import COUNTRY_LIST_LIMIT, commitments_of_country
 from tracker.services.evidence import EvidenceRefused, Upload, add_evidence, evidence_path
+from tracker.services.observations import ratings_for
 from tracker.services.status_updates import Conflict, UpdateRefused, update_status
-
-
-def _commitment_or_404(code: str):
-    commitment = load_commitment(code)
-    if commitment is None:
-        abort(404)
-    return commitment
 
 
 @bp.get("/my/commitments")
@@ -33,8 +27,10 @@ def my_commitments():
     """A focal point's own country's commitments, overdue first."""
     require(has_own_commitments(current_user))
     today = dt.date.today()
-    return render_template("manage/my_commitments.html", today=today,
-                           commitments=commitments_of_country(current_user.country_id, today),
+    commitments = commitments_of_country(current_user.country_id, today)
+    return render_template("manage/my_commitments.html", today=today, commitments=commitments,
+                           ratings=ratings_for(c.id for c in commitments),
+                           list_limit=COUNTRY_LIST_LIMIT, country=current_user.country,
                            locale=str(get_locale()))
 
 
@@ -42,7 +38,7 @@ def my_commitments():
 @login_required
 def update_commitment_status(code: str):
     """Record a status update; a stale form gets the newer state and keeps what was typed."""
-    commitment = _commitment_or_404(code)
+    commitment = commitment_or_404(code)
     require(can_update(current_user, commitment))
     form = StatusUpdateForm()
     if not form.validate_on_submit():
@@ -57,7 +53,7 @@ def update_commitment_status(code: str):
     except Conflict as exc:
         db.session.expire_all()
         form.version.data = str(exc.commitment.version)  # resubmitting now is deliberate
-        return render_commitment_page(_commitment_or_404(code), update_form=form,
+        return render_commitment_page(commitment_or_404(code), update_form=form,
                                       conflict=True, status=409)
     flash(_("The update is recorded."))
     return redirect(url_for("public.commitment", code=code))
@@ -67,7 +63,7 @@ def update_commitment_status(code: str):
 @login_required
 def add_commitment_evidence(code: str):
     """Attach a file or a link as evidence."""
-    commitment = _commitment_or_404(code)
+    commitment = commitment_or_404(code)
     require(can_add_evidence(current_user, commitment))
     form = EvidenceForm()
     if not form.validate_on_submit():

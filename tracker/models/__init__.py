@@ -5,14 +5,25 @@ from tracker.models.source import SourceDocument, SourceQuote
 from tracker.models.meeting import ContextItem, ContextKind, Meeting, WorkingTable
 from tracker.models.recommendation import Recommendation, RecommendationKind
 from tracker.models.commitment import Commitment, Status, StatusEvent
-from tracker.models.user import LoginThrottle, OrganisationKind, Role, User
+from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind, Role, User
 from tracker.models.evidence import Evidence, Visibility
 from tracker.models.admin_log import AdminAction
+from tracker.models.data_version import DataVersion
+from tracker.models.ledger import LedgerEntry
+from tracker.models.reminders import (
+    MessageKind, OutboxMessage, OutboxStatus, ReminderSettings,
+)
+from tracker.models.observation import (
+    Assessment, Observation, ObservationAnswer, ObservationHiding,
+)
+from tracker.models.follow import Follow
 from tracker.models.append_only import HistoryIsAppendOnly
 
 __all__ = [
-    "AdminAction", "Commitment", "ContextItem", "ContextKind", "Country", "Evidence",
-    "HistoryIsAppendOnly", "LoginThrottle", "Meeting", "OrganisationKind", "Recommendation",
-    "RecommendationKind", "Role", "SourceDocument", "SourceQuote", "Status", "StatusEvent",
-    "Theme", "User", "Visibility", "WorkingTable",
+    "AdminAction", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
+    "DataVersion", "DigestFrequency", "Evidence", "Follow", "HistoryIsAppendOnly", "LedgerEntry", "LoginThrottle", "Meeting",
+    "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
+    "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",
+    "RecommendationKind", "ReminderSettings", "Role", "SourceDocument", "SourceQuote", "Status",
+    "StatusEvent", "Theme", "User", "Visibility", "WorkingTable",
 ]

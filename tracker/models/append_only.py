@@ -1,14 +1,17 @@
 """History is append-only: the ORM refuses to update or delete these rows, whatever the path.
 
-(On PostgreSQL, triggers will refuse it below the ORM too.)
+(On PostgreSQL, triggers refuse it below the ORM too: tracker.models.ledger.)
 """
 
 import sqlalchemy as sa
 
 from tracker.models.admin_log import AdminAction
 from tracker.models.commitment import StatusEvent
+from tracker.models.ledger import LedgerEntry
+from tracker.models.observation import Observation, ObservationAnswer, ObservationHiding
 
-APPEND_ONLY = (StatusEvent, AdminAction)
+APPEND_ONLY = (StatusEvent, AdminAction, LedgerEntry, Observation, ObservationAnswer,
+               ObservationHiding)
 
 
 class HistoryIsAppendOnly(Exception):
@@ -17,7 +20,8 @@ class HistoryIsAppendOnly(Exception):
 
 def _refuse(mapper, connection, row) -> None:
     raise HistoryIsAppendOnly(
-        f"{type(row).__name__} {row.id} is history: record a correction as a new entry"
+        f"{type(row).__name__} {sa.inspect(row).identity} is history: record a correction "
+        "as a new entry"
     )
 
 

@@ -42,6 +42,9 @@ class Commitment(db.Model):
         sa.UniqueConstraint("recommendation_id", "country_id"),
         sa.CheckConstraint("progress IS NULL OR (progress >= 0 AND progress <= 100)",
                            name="progress_range"),
+        # The list's filters with its default order (by code): a page is read off an index.
+        sa.Index("ix_commitment_status_code", "status", "code"),
+        sa.Index("ix_commitment_country_id_code", "country_id", "code"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -88,6 +91,7 @@ class StatusEvent(db.Model):
     to_status: Mapped[Status] = mapped_column(_status_type("event_to_status"))
     progress: Mapped[Optional[int]]
     note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    note_search: Mapped[Optional[str]] = mapped_column(sa.Text)  # folded note, for search
     # Who acted. The public sees the role and country only, never the person.
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
     actor_role: Mapped[str] = mapped_column(sa.String(30), default="system")

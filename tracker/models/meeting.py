@@ -36,7 +36,11 @@ class Meeting(db.Model):
     @property
     def label(self) -> str:
         """A name to show even when the minutes gave none."""
-        return self.name or (f"{self.venue} ({self.code})" if self.venue else self.code)
+        return self.label_for(self.code, self.name, self.venue)
+
+    @staticmethod
+    def label_for(code: str, name: str | None, venue: str | None) -> str:
+        return name or (f"{venue} ({code})" if venue else code)
 
     def __repr__(self) -> str:
         return f"<Meeting {self.code}>"

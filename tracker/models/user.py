@@ -27,6 +27,12 @@ class OrganisationKind(enum.StrEnum):
     INTERNATIONAL_ORGANISATION = "international_organisation"
 
 
+class DigestFrequency(enum.StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    NONE = "none"  # unsubscribed: mandatory overdue notices still come
+
+
 def _enum(kind, name: str) -> sa.Enum:
     return sa.Enum(kind, name=name, native_enum=False, length=30, create_constraint=True,
                    values_callable=lambda values: [v.value for v in values])
@@ -57,6 +63,11 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    # Reminder preferences: how often the digest comes, and in which language mail is written.
+    digest_frequency: Mapped[DigestFrequency] = mapped_column(
+        _enum(DigestFrequency, "digest_frequency"), default=DigestFrequency.WEEKLY,
+        server_default=DigestFrequency.WEEKLY.value)
+    language: Mapped[str] = mapped_column(sa.String(8), default="es", server_default="es")
 
     country: Mapped[Optional["Country"]] = relationship()
 

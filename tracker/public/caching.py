@@ -4,8 +4,15 @@ A focal point on a slow link gets 304 answers for pages that did not change; a p
 logged-in user, or one that sets a cookie, is never stored by a shared cache.
 """
 
-from flask import Response, current_app, request
+import datetime as dt
+import functools
+import hashlib
+
+from flask import Response, current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
+
+from tracker.services.data_version import data_token, remember
 
 PUBLIC_MAX_AGE = 60  # seconds: updates show within a minute
 
@@ -28,3 +35,37 @@ def no_store_for_users(response: Response) -> Response:
     if current_user.is_authenticated and "Cache-Control" not in response.headers:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def conditional_on_data(view):
+    """Answer If-None-Match with 304 before doing any work, for responses that depend only
+    on the public data and the URL (API, exports, feeds): the ETag is the data version."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        parts = (data_token(), request.full_path, str(get_locale()))
+        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        if etag in request.if_none_match:
+            response = Response(status=304)
+        else:
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code != 200:
+                return response
+        response.set_etag(etag)
+        response.cache_control.public = True
+        response.cache_control.max_age = current_app.config.get("PUBLIC_MAX_AGE", PUBLIC_MAX_AGE)
+        response.vary.add("Accept-Language")
+        return response
+    return wrapper
+
+
+def rendered_once_per_version(view):
+    """A public page is the same for every anonymous reader of a language on a day, so it
+    is rendered once per version of the data. A logged-in reader, or one with something in
+    the session (a flashed message), always gets a fresh page."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.is_authenticated or session:
+            return view(*args, **kwargs)
+        return remember("page", lambda: view(*args, **kwargs),
+                        str(get_locale()), dt.date.today(), request.full_path)
+    return wrapper

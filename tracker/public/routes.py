@@ -6,46 +6,60 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
 from flask_babel import get_locale, gettext as _
+from markupsafe import Markup
 
 from tracker.extensions import db
 from tracker.models import Commitment, Country, SourceDocument, SourceQuote, Status
 from tracker.public import bp
-from tracker.public.commitment_page import render_commitment_page
-from tracker.services.commitment_list import BadFilter, Filters, filter_choices, list_commitments
-from tracker.services.commitment_view import commitments_of_country, load_commitment
+from tracker.public.caching import rendered_once_per_version
+from tracker.public.commitment_page import commitment_or_404, render_commitment_page
+from tracker.services.commitment_list import (
+    BadFilter, Filters, check_known, filter_choices, list_commitments,
+)
+from tracker.services.commitment_view import COUNTRY_LIST_LIMIT, commitments_of_country
 from tracker.services.dashboard import compute_dashboard, country_breakdown, theme_breakdown
+from tracker.services.data_version import remember
+from tracker.services.ledger import current_head
 from tracker.services.matrix import build_matrix
+from tracker.services.observations import ratings_for
 from tracker.services.source_view import highlighted
 
 LANGUAGE_COOKIE = "lang"
 
 
 @bp.get("/")
+@rendered_once_per_version
 def index():
     """The dashboard: totals, progress by country, theme and working table, overdue, recent."""
-    return render_template("public/dashboard.html", dashboard=compute_dashboard(),
-                           statuses=list(Status), locale=str(get_locale()))
+    locale, today = str(get_locale()), dt.date.today()
+    # The figures are the same for logged-in readers too: computed once per data version.
+    content = remember("dashboard-html", lambda: render_template(
+        "public/_dashboard.html", dashboard=compute_dashboard(today), statuses=list(Status),
+        locale=locale, ledger_head=current_head()), locale, today)
+    return render_template("public/dashboard.html", content=Markup(content))
 
 
 @bp.get("/commitments")
+@rendered_once_per_version
 def commitments():
     """Every commitment, filtered, searched, sorted and paged by the URL's arguments."""
     try:
         filters = Filters.from_args(request.args)
+        check_known(filters)
     except BadFilter as exc:
         abort(400, description=str(exc))
-    return render_template("public/commitments.html", filters=filters,
-                           page=list_commitments(filters), choices=filter_choices(),
+    page = list_commitments(filters)
+    return render_template("public/commitments.html", filters=filters, page=page,
+                           ratings=ratings_for(c.id for c in page.items),
+                           choices=filter_choices(str(get_locale())),
                            statuses=list(Status), locale=str(get_locale()))
 
 
 @bp.get("/commitments/<code>")
+@rendered_once_per_version
 def commitment(code: str):
     """A commitment: its recommendation and source, status, history, evidence, siblings."""
-    commitment = load_commitment(code)
-    if commitment is None:
-        abort(404)
-    return render_commitment_page(commitment)
+    return render_commitment_page(commitment_or_404(code))
 
 
 @bp.get("/language/<code>")
@@ -63,15 +77,18 @@ def set_language(code: str):
 
 
 @bp.get("/matrix")
+@rendered_once_per_version
 def matrix():
     """The regional matrix: a meeting's recommendations by the 11 member states."""
     built = build_matrix(request.args.get("meeting") or None)
     if built is None:
         abort(404, description=_("There is no meeting with this code."))
-    return render_template("public/matrix.html", matrix=built)
+    ids = [cell.id for _rec, cells, _progress in built.rows for cell in cells.values()]
+    return render_template("public/matrix.html", matrix=built, ratings=ratings_for(ids))
 
 
 @bp.get("/countries/<iso3>")
+@rendered_once_per_version
 def country(iso3: str):
     """A member state's scorecard: its commitments by status and theme, overdue first."""
     country = db.session.scalar(sa.select(Country).filter_by(iso3=iso3.upper()))
@@ -79,14 +96,17 @@ def country(iso3: str):
         abort(404)
     mine = Commitment.country_id == country.id
     today = dt.date.today()
+    commitments = commitments_of_country(country.id, today)
     return render_template(
         "public/country.html", country=country, statuses=list(Status),
+        ratings=ratings_for(c.id for c in commitments),
         summary=(country_breakdown(where=mine) or [None])[0],
         by_theme=theme_breakdown(where=mine), today=today,
-        commitments=commitments_of_country(country.id, today))
+        commitments=commitments, list_limit=COUNTRY_LIST_LIMIT)
 
 
 @bp.get("/sources/<code>")
+@rendered_once_per_version
 def source_document(code: str):
     """The original minutes, with the passage a recommendation quotes highlighted."""
     document = db.session.scalar(sa.select(SourceDocument).filter_by(code=code))

@@ -32,8 +32,13 @@ def visible_evidence(user, commitment: Commitment) -> list[Evidence]:
     return [e for e in commitment.evidence if can_view_evidence(user, e)]
 
 
-def commitments_of_country(country_id: int, today: dt.date) -> list[Commitment]:
-    """A country's commitments, overdue first (oldest due date first), then by due date."""
+COUNTRY_LIST_LIMIT = 100  # beyond it, the filtered list pages through the rest
+
+
+def commitments_of_country(country_id: int, today: dt.date,
+                           limit: int = COUNTRY_LIST_LIMIT) -> list[Commitment]:
+    """A country's commitments, overdue first (oldest due date first), then by due date:
+    at most limit + 1, so a page can tell there are more without counting them."""
     overdue = sa.and_(Commitment.due_date.is_not(None), Commitment.due_date < today,
                       Commitment.status != "completed")
     return list(db.session.scalars(
@@ -41,4 +46,5 @@ def commitments_of_country(country_id: int, today: dt.date) -> list[Commitment]:
         .options(joinedload(Commitment.recommendation))
         .order_by(sa.case((overdue, 0), else_=1), Commitment.due_date.is_(None),
                   Commitment.due_date, Commitment.code)
+        .limit(limit + 1)
     ))

@@ -14,6 +14,8 @@ from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
 )
+from tracker.services.matrix import latest_meeting_first
+from tracker.services.observations import ratings_for
 
 EFFECTIVE_PROGRESS = sa.case((Commitment.status == Status.COMPLETED.value, 100),
                              else_=sa.func.coalesce(Commitment.progress, 0))
@@ -48,9 +50,12 @@ class Dashboard:
     by_country: list[Group]
     by_theme: list[Group]
     by_table: list[Group]
+    latest_meeting: Meeting | None
     overdue: list[Commitment]
     overdue_count: int
     recent: list[StatusEvent]
+    contested: list[Commitment]
+    contested_count: int
 
     @property
     def total(self) -> int:
@@ -79,15 +84,18 @@ def _breakdown(key, name_es, name_en, *joins, where=None) -> list[Group]:
 
 def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
                       overdue_limit: int = 20) -> Dashboard:
-    """Every figure of the dashboard: 7 queries, whatever the number of commitments."""
+    """Every figure of the dashboard: 10 queries, whatever the number of commitments."""
     today = today or dt.date.today()
     rec_join = (Recommendation, Recommendation.id == Commitment.recommendation_id)
     by_country = country_breakdown()
     by_theme = theme_breakdown()
-    table_key = Meeting.code + sa.literal(" / ") + WorkingTable.code
-    by_table = _breakdown(table_key, WorkingTable.name_es, WorkingTable.name_en, rec_join,
+    # Working tables of the latest meeting only: hundreds of meetings would make a table
+    # nobody reads (the matrix shows any other meeting).
+    latest = db.session.scalar(sa.select(Meeting).order_by(*latest_meeting_first()).limit(1))
+    by_table = _breakdown(WorkingTable.code, WorkingTable.name_es, WorkingTable.name_en,
+                          rec_join,
                           (WorkingTable, WorkingTable.id == Recommendation.working_table_id),
-                          (Meeting, Meeting.id == WorkingTable.meeting_id))
+                          where=WorkingTable.meeting_id == (latest.id if latest else None))
     totals = {s: 0 for s in Status}
     progress_sum = 0
     for group in by_country:
@@ -106,8 +114,14 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
         .options(joinedload(StatusEvent.commitment).joinedload(Commitment.recommendation),
                  joinedload(StatusEvent.commitment).joinedload(Commitment.country))
         .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(recent_limit)))
-    return Dashboard(totals=totals, progress=round(progress_sum / total, 1) if total else 0.0,
+    contested_ids = sorted(i for i, rating in ratings_for().items() if rating.contested)
+    contested = list(db.session.scalars(
+        sa.select(Commitment).where(Commitment.id.in_(contested_ids[:overdue_limit]))
+        .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
+        .order_by(Commitment.code)))
+    return Dashboard(contested=contested, contested_count=len(contested_ids), totals=totals, progress=round(progress_sum / total, 1) if total else 0.0,
                      by_country=by_country, by_theme=by_theme, by_table=by_table,
+                     latest_meeting=latest,
                      overdue=overdue, overdue_count=overdue_count, recent=recent)
 
 

@@ -1,0 +1,315 @@
+"""Throughput and latency of the public pages at two data sizes; see bench/README.md."""
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".venv", "bin")
+LUA = os.path.join(ROOT, "bench", "latency.lua")
+STATIC, API = "/static/css/tracker.css", "/api/v1/commitments"
+PAGES = ["/", "/commitments", API]
+URLS = PAGES + [STATIC]
+
+
+class BenchError(Exception):
+    """A reason to stop: the numbers would be meaningless."""
+
+
+def debug_off_app():
+    """Gunicorn factory for SQLite runs: DevelopmentConfig, but without debug mode."""
+    from wsgi import app
+    app.debug = False  # also turns off template auto-reload, as in production
+    return app
+
+
+def parse_args():
+    """Command-line options."""
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--sizes", default="1000,100000", help="commitment counts, smallest first")
+    p.add_argument("--sqlite", action="store_true", help="temporary SQLite file, not PostgreSQL")
+    p.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/test",
+                   help="server where the bench databases are created and dropped")
+    p.add_argument("--seed-only", action="store_true",
+                   help="load seed_data/ (flask seed), not demo-data; sizes are then labels")
+    p.add_argument("--duration", type=int, default=10, help="seconds of wrk per URL")
+    p.add_argument("--connections", type=int, default=4)
+    p.add_argument("--threads", type=int, default=2, help="wrk threads")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    p.add_argument("--warmup", type=int, default=20, help="warm-up requests per URL per worker")
+    p.add_argument("--json", metavar="FILE", help="also write the results here")
+    args = p.parse_args()
+    if args.threads > args.connections:
+        p.error("wrk needs at least as many connections as threads")
+    args.sizes = [int(s) for s in args.sizes.split(",")]
+    return args
+
+
+def run(cmd, env):
+    """Run a command in the repository; on failure raise with its output."""
+    done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        output = "".join((done.stdout + done.stderr).splitlines(True)[-25:])
+        raise BenchError(f"{' '.join(cmd)} exited {done.returncode}; its last lines:\n{output}")
+    return done.stdout
+
+
+def pg_admin(pg_url, sql):
+    """Run one statement outside a transaction (CREATE/DROP DATABASE need that)."""
+    import psycopg
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def child_env(args, tmp, db_url):
+    """Environment for flask and gunicorn, the app to serve, and which config that is."""
+    env = dict(os.environ, TRACKER_INSTANCE_PATH=os.path.join(tmp, "instance"),
+               SECRET_KEY=secrets.token_hex(32), FLASK_CONFIG="production", DATABASE_URL=db_url)
+    probe = subprocess.run([f"{BIN}/python", "-c", "import wsgi"], cwd=ROOT, env=env,
+                           capture_output=True, text=True)
+    if probe.returncode == 0:
+        return env, "wsgi:app", "ProductionConfig"
+    if not args.sqlite:
+        raise BenchError(f"ProductionConfig does not start:\n{probe.stderr}")
+    env["FLASK_CONFIG"] = "development"
+    return env, "bench.run:debug_off_app()", \
+        "DevelopmentConfig with debug OFF (ProductionConfig refuses SQLite)"
+
+
+def load_data(env, size, seed_only):
+    """Migrate, then fill the database; return the number of commitments stored."""
+    flask = [f"{BIN}/flask", "--app", "wsgi"]
+    if not seed_only and "demo-data" not in run(flask + ["--help"], env):
+        raise BenchError("`flask --app wsgi demo-data` is not a known command (tracker/"
+                         "demo_cli.py not there yet?). Use --seed-only to bench the seed data.")
+    run(flask + ["db", "upgrade"], env)
+    run(flask + (["seed"] if seed_only else ["demo-data", "--commitments", str(size)]), env)
+    url = env["DATABASE_URL"]
+    import psycopg
+    with sqlite3.connect(url[10:]) if url.startswith("sqlite:///") else psycopg.connect(url) as c:
+        return c.execute("SELECT count(*) FROM commitment").fetchone()[0]
+
+
+def get(port, path, timeout=300):
+    """Status of one GET, redirects not followed."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", path)
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status
+    finally:
+        conn.close()
+
+
+def tail(path, lines=30):
+    """The end of the gunicorn log."""
+    with open(path, errors="replace") as f:
+        return "".join(f.readlines()[-lines:])
+
+
+def serve(env, app_spec, workers, log_path):
+    """Start gunicorn on a free port and wait until it answers; return (process, port)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [f"{BIN}/gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", app_spec]
+    with open(log_path, "w") as log:
+        # Own session: Ctrl-C reaches only us, and we stop gunicorn in order.
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log,
+                                start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            get(port, STATIC, timeout=2)
+            return proc, port
+        except OSError:
+            time.sleep(0.2)
+    stop(proc)
+    raise BenchError(f"gunicorn did not come up:\n{tail(log_path)}")
+
+
+def stop(proc):
+    """Stop gunicorn gracefully, then by force."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def warm_up(port, path, args, log_path):
+    """Fill every worker's caches; return False if the API does not exist yet (404)."""
+    # As many clients as workers: a busy sync worker cannot take the next request, so
+    # each worker gets its share (one sequential client may hit only one of them).
+    try:
+        with ThreadPoolExecutor(args.workers) as pool:
+            statuses = set(pool.map(lambda _: get(port, path), range(args.warmup * args.workers)))
+    except OSError as exc:  # e.g. a worker killed by gunicorn's 30 s timeout
+        raise BenchError(f"warm-up GET {path} failed: {exc!r}\n{tail(log_path)}") from None
+    if path == API and statuses == {404}:
+        return False
+    if max(statuses) >= 400:
+        raise BenchError(f"warm-up GET {path} answered {statuses}:\n{tail(log_path)}")
+    return True
+
+
+def wrk(port, path, args):
+    """One wrk run against a URL; the numbers from latency.lua, times in ms."""
+    cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
+           "-d", f"{args.duration}s", "-s", LUA, f"http://127.0.0.1:{port}{path}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next((l for l in out.splitlines() if l.startswith("BENCH ")), None)
+    if line is None:
+        raise BenchError(f"no BENCH line in wrk output:\n{out}")
+    r = json.loads(line[len("BENCH "):])
+    return {"rps": r["requests"] / (r["duration_us"] / 1e6), "p50_ms": r["p50_us"] / 1000,
+            "p95_ms": r["p95_us"] / 1000, "requests": r["requests"],
+            "failed": r["status_errors"], "timeouts": r["timeouts"],
+            "socket_errors": r["connect_errors"] + r["read_errors"] + r["write_errors"]}
+
+
+def bench_size(size, args):
+    """Create, fill, serve and measure one database; always clean up after."""
+    tmp = tempfile.mkdtemp(prefix=f"bench_{size}_")
+    log_path, proc, db_name = os.path.join(tmp, "gunicorn.log"), None, None
+    try:
+        if args.sqlite:
+            db_url = f"sqlite:///{tmp}/bench_{size}.db"
+        else:
+            db_name = f"bench_{size}_{os.getpid()}"
+            pg_admin(args.pg_url, f'CREATE DATABASE "{db_name}"')
+            db_url = urlunsplit(urlsplit(args.pg_url)._replace(path="/" + db_name))
+        env, app_spec, config = child_env(args, tmp, db_url)
+        print(f"[{size:,}] {config}; loading data ...", flush=True)
+        started = time.monotonic()
+        count = load_data(env, size, args.seed_only)
+        print(f"[{size:,}] {count:,} commitments in {time.monotonic() - started:.0f}s", flush=True)
+        proc, port = serve(env, app_spec, args.workers, log_path)
+        results = {}
+        for path in URLS:
+            results[path] = None
+            if warm_up(port, path, args, log_path):
+                results[path] = wrk(port, path, args)
+                if results[path]["failed"]:
+                    results[path]["log_tail"] = tail(log_path)
+            print(f"[{size:,}] {path}: {fmt(results[path] and results[path]['rps'])} req/s",
+                  flush=True)
+        return {"commitments": count, "config": config, "urls": results}
+    finally:
+        if proc:
+            stop(proc)
+        if db_name:
+            pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def ratio(a, b):
+    """a/b, or None when either side is missing."""
+    return a / b if a is not None and b else None
+
+
+def fmt(value, spec=".1f"):
+    """A number, or n/a."""
+    return "n/a" if value is None else format(value, spec)
+
+
+def summarise(runs, sizes):
+    """Ratios and PASS/FAIL targets between the smallest and the largest size."""
+    val = lambda size, path, key: (runs[size]["urls"][path] or {}).get(key)
+    dash_static = {s: ratio(val(s, "/", "rps"), val(s, STATIC, "rps")) for s in sizes}
+    growth = {p: {k: ratio(val(sizes[-1], p, k), val(sizes[0], p, k))
+                  for k in ("p50_ms", "p95_ms")} for p in URLS}
+    page_growth = [growth[p]["p50_ms"] for p in PAGES if growth[p]["p50_ms"] is not None]
+    d = dash_static[sizes[-1]]
+    targets = {
+        f"at {sizes[-1]:,} the dashboard serves >= half the static file's rate":
+            None if d is None else d >= 0.5,
+        f"every page's {sizes[-1]:,}/{sizes[0]:,} p50 latency ratio is under 1.5":
+            None if len(sizes) < 2 or not page_growth else max(page_growth) < 1.5,
+    }
+    return {"dashboard_over_static_rps": dash_static, "latency_growth": growth,
+            "targets": targets}
+
+
+def print_report(runs, sizes, summary):
+    """The side-by-side table, ratios, targets and any failed requests; True if any failed."""
+    print()
+    for s in sizes:
+        print(f"{s:,}: {runs[s]['commitments']:,} commitments loaded, {runs[s]['config']}")
+    print(f"\n{'URL':<24}" + "".join(f"| {f'{s:,}':^26}" for s in sizes))
+    print(f"{'':<24}" + "|   req/s   p50 ms   p95 ms " * len(sizes))
+    for path in URLS:
+        cells = [runs[s]["urls"][path] or {} for s in sizes]
+        print(f"{path:<24}" + "".join(f"| {fmt(c.get('rps')):>7}  {fmt(c.get('p50_ms'), '.2f'):>7}"
+                                      f"  {fmt(c.get('p95_ms'), '.2f'):>7} " for c in cells))
+    print("\ndashboard/static req/s: " + ", ".join(
+        f"{s:,}: {fmt(r, '.2f')}" for s, r in summary["dashboard_over_static_rps"].items()))
+    if len(sizes) > 1:
+        print(f"latency {sizes[-1]:,}/{sizes[0]:,}:")
+        for path, g in summary["latency_growth"].items():
+            print(f"  {path:<24} p50 x{fmt(g['p50_ms'], '.2f'):<6} p95 x{fmt(g['p95_ms'], '.2f')}")
+    print()
+    for name, ok in summary["targets"].items():
+        print(f"{'n/a ' if ok is None else 'PASS' if ok else 'FAIL'}  {name}")
+    sys.stdout.flush()
+    drift = summary["latency_growth"][STATIC]["p50_ms"]
+    if len(sizes) > 1 and drift and not 0.8 < drift < 1.25:  # static work does not grow
+        print(f"warning: the static file's own p50 changed x{drift:.2f} between sizes: the "
+              "machine's load changed, so the latency ratios are not trustworthy",
+              file=sys.stderr)
+    measured = [(s, p, r) for s in sizes for p, r in runs[s]["urls"].items() if r]
+    for s, p, r in measured:
+        if r["socket_errors"] or r["timeouts"]:  # wrk counts these apart from status codes
+            print(f"warning: {p} at {s:,}: {r['socket_errors']} socket errors, "
+                  f"{r['timeouts']} timeouts", file=sys.stderr)
+    bad = [(s, p, r) for s, p, r in measured if r["failed"]]
+    for s, p, r in bad:
+        print(f"\n!!!!! {r['failed']} of {r['requests']} requests to {p} at {s:,} FAILED "
+              f"(status >= 400): these numbers are WORTHLESS !!!!!", file=sys.stderr)
+        print(f"end of gunicorn's log:\n{r['log_tail']}", file=sys.stderr)
+    return bool(bad)
+
+
+def main():
+    """Bench every size, print the report, write JSON; exit 2 if any request failed."""
+    args = parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so finally blocks clean up
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not on PATH; install it with: sudo apt-get install -y wrk")
+    if not os.path.isfile(os.path.join(ROOT, STATIC.lstrip("/"))):
+        sys.exit(f"{STATIC} does not exist under the repository")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f} on {os.cpu_count()} CPUs"
+          + (" -- the machine is busy, expect noisy numbers" if load > 0.5 else ""))
+    try:
+        runs = {size: bench_size(size, args) for size in args.sizes}
+    except BenchError as exc:
+        sys.exit(f"benchmark stopped: {exc}")
+    except KeyboardInterrupt:
+        sys.exit("interrupted; gunicorn stopped, databases and temp files removed")
+    summary = summarise(runs, args.sizes)
+    failed = print_report(runs, args.sizes, summary)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"args": vars(args), "load_average": load, "runs": runs, **summary,
+                       "any_failed_requests": failed}, f, indent=2)
+    sys.exit(2 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""The scheduler: one acts at a time (real locks, real processes), its jobs and their defaults,
+and a run missed while it was down runs once when it comes back."""
+
+import datetime as dt
+import queue
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from config import TestingConfig
+from conftest import ON_POSTGRES, REPO, make_config
+from tracker import create_app
+from tracker import scheduler as scheduler_module
+from tracker.extensions import db
+from tracker.scheduler import SchedulerLock, build_scheduler
+
+SCHEDULE = dict(REMINDER_HOUR=6, WEEKLY_SUMMARY_DAY="fri", OUTBOX_INTERVAL_SECONDS=30,
+                SCHEDULER_MISFIRE_GRACE=3600, BABEL_DEFAULT_TIMEZONE="America/Guatemala")
+on_postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="TEST_DATABASE_URL is not set")
+HOLDER = """
+import logging, sys, time
+from tracker.scheduler import SchedulerLock
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+lock = SchedulerLock(sys.argv[1], sys.argv[2])  # a reference: collected, it would let go
+lock.acquire(poll_seconds=0.2)
+print("holding", flush=True)
+time.sleep(600)
+"""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def wait_until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=on_postgres_only)])
+def database_url(request, tmp_path):
+    """A SQLite file (lock file in the instance folder) or the PostgreSQL test database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+    yield url
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE IF EXISTS apscheduler_jobs"))
+    engine.dispose()
+
+
+class Holder:
+    """Another Python process that takes the scheduler lock and keeps it until killed."""
+
+    def __init__(self, url: str, instance):
+        self.proc = subprocess.Popen([sys.executable, "-c", HOLDER, url, str(instance)],
+                                     cwd=REPO, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+
+    def wait_for(self, text: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                if text in self.lines.get(timeout=left):
+                    return
+            except queue.Empty:
+                break
+        raise AssertionError(f"the lock holder never said {text!r}")
+
+    def kill(self) -> None:
+        self.proc.kill()  # SIGKILL: no clean-up code runs, only the OS (or PostgreSQL) frees
+        self.proc.wait()
+
+
+@pytest.fixture
+def holders():
+    started: list[Holder] = []
+    yield lambda url, instance: started.append(Holder(url, instance)) or started[-1]
+    for holder in started:
+        holder.kill()
+
+
+def test_one_lock_at_a_time_until_released(database_url, tmp_path):
+    first, second = (SchedulerLock(database_url, tmp_path / "instance") for _ in range(2))
+    assert first.acquire(blocking=False)
+    assert not second.acquire(blocking=False)
+    first.release()
+    assert second.acquire(blocking=False)
+    second.release()
+
+
+def test_a_waiting_scheduler_takes_over_when_the_holder_is_killed(database_url, tmp_path,
+                                                                   holders):
+    instance = tmp_path / "instance"
+    first = holders(database_url, instance)
+    first.wait_for("holding")
+    assert not SchedulerLock(database_url, instance).acquire(blocking=False)
+    second = holders(database_url, instance)
+    second.wait_for("another scheduler holds the lock; waiting")
+
+    killed_at = time.monotonic()
+    first.kill()
+    second.wait_for("holding", timeout=10)
+    assert time.monotonic() - killed_at < 5
+    second.kill()
+    last = SchedulerLock(database_url, instance)
+    assert last.acquire(blocking=False)
+    last.release()
+
+
+@pytest.fixture
+def file_app(tmp_path, database_url, monkeypatch):
+    """An app on a database the scheduler's threads share (not SQLite in memory)."""
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=database_url, **SCHEDULE))
+    with app.app_context():
+        db.create_all()
+    monkeypatch.setattr(scheduler_module, "_app", app)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_jobs_triggers_and_defaults(file_app):
+    scheduler = build_scheduler(file_app, background=True)
+    scheduler.start(paused=True)
+    try:
+        jobs = {job.id: job for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown()
+    assert set(jobs) == {"reminder-rules", "weekly-summary", "outbox-delivery"}
+    for job in jobs.values():
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 3600)
+    rules, weekly = jobs["reminder-rules"].trigger, jobs["weekly-summary"].trigger
+    assert isinstance(rules, CronTrigger) and isinstance(weekly, CronTrigger)
+    fields = {name: {f.name: str(f) for f in t.fields} for name, t in
+              (("rules", rules), ("weekly", weekly))}
+    assert (fields["rules"]["hour"], fields["rules"]["minute"]) == ("6", "0")
+    assert fields["rules"]["day_of_week"] == "*"
+    assert (fields["weekly"]["day_of_week"], fields["weekly"]["hour"]) == ("fri", "6")
+    assert str(rules.timezone) == str(weekly.timezone) == "America/Guatemala"
+    delivery = jobs["outbox-delivery"].trigger
+    assert isinstance(delivery, IntervalTrigger)
+    assert delivery.interval == dt.timedelta(seconds=30)
+
+
+def test_the_first_scheduler_on_a_database_runs_the_rules_at_once(file_app):
+    """A new installation sees its first digests now, not at the next REMINDER_HOUR."""
+    first = build_scheduler(file_app, background=True)
+    first.start(paused=True)
+    try:
+        jobs = {job.id: job.next_run_time for job in first.get_jobs()}
+    finally:
+        first.shutdown(wait=False)
+    assert jobs["reminder-rules"] <= utcnow()
+    assert jobs["weekly-summary"] > utcnow()  # only the rules: the summary keeps its day
+
+
+RUNS: list[dt.datetime] = []
+
+
+def record_run() -> None:
+    """A job the test can count (module-level, as a persistent job store requires)."""
+    RUNS.append(utcnow())
+
+
+def test_a_job_missed_for_thirty_periods_runs_once(file_app):
+    RUNS.clear()
+    scheduler = build_scheduler(file_app, background=True)
+    scheduler.add_job(record_run, "interval", minutes=1, id="probe",
+                      next_run_time=utcnow() - dt.timedelta(minutes=30))
+    scheduler.start()
+    try:
+        wait_until(lambda: RUNS)
+        time.sleep(1.5)
+        assert len(RUNS) == 1
+        assert scheduler.get_job("probe").next_run_time > utcnow()
+    finally:
+        scheduler.shutdown()
+
+
+def store_as_missed(scheduler, url: str, job_id: str, when: dt.datetime) -> None:
+    """Rewrite a stored job's next run time, as if no scheduler had been up since then."""
+    store = SQLAlchemyJobStore(url=url)
+    store.start(scheduler, "default")
+    job = store.lookup_job(job_id)
+    # Not scheduler.modify_job(): shutting down after it, APScheduler 3 would "run" the due job.
+    job._modify(next_run_time=when)
+    store.update_job(job)
+    store.shutdown()
+
+
+@pytest.mark.parametrize("late, outcome", [(dt.timedelta(minutes=50), EVENT_JOB_EXECUTED),
+                                           (dt.timedelta(minutes=70), EVENT_JOB_MISSED)],
+                         ids=["within-grace", "beyond-grace"])
+def test_a_restart_runs_a_missed_daily_run_once_within_the_grace(file_app, database_url, late,
+                                                                  outcome):
+    first = build_scheduler(file_app, background=True)
+    first.start(paused=True)
+    first.shutdown()
+    missed = utcnow().replace(microsecond=0) - late  # the grace is one hour (SCHEDULE)
+    store_as_missed(first, database_url, "reminder-rules", missed)
+
+    events = []
+    restarted = build_scheduler(file_app, background=True)
+    restarted.add_listener(events.append, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    restarted.start(paused=True)
+    assert restarted.get_job("reminder-rules").next_run_time == missed  # not reset by replace
+    restarted.resume()
+    try:
+        wait_until(lambda: events)
+        time.sleep(1)
+        next_run = restarted.get_job("reminder-rules").next_run_time
+    finally:
+        restarted.shutdown()
+    assert [(e.job_id, e.code) for e in events] == [("reminder-rules", outcome)]
+    assert events[0].retval is (True if outcome == EVENT_JOB_EXECUTED else None)
+    assert next_run > utcnow() and next_run.hour == 6
+
+
+def test_a_failing_job_is_logged_not_raised(app, monkeypatch, caplog):
+    monkeypatch.setattr(scheduler_module, "_app", app)
+
+    def broken(now=None):
+        raise RuntimeError("mail server on fire")
+
+    monkeypatch.setattr("tracker.services.outbox.deliver_due", broken)
+    assert scheduler_module.deliver_outbox_job() is False
+    assert "outbox delivery failed" in caplog.text and "mail server on fire" in caplog.text
+
+
+def test_once_runs_every_job_and_twice_queues_nothing_new(app, runner, seeded, make_user,
+                                                         monkeypatch, caplog):
+    from tracker.models import OutboxMessage
+
+    monkeypatch.setattr(scheduler_module, "_app", None)  # the command sets it; undo afterwards
+    make_user("focal_point", country="MEX")
+    make_user("secretariat", country=None)
+    caplog.set_level("INFO", logger="tracker.scheduler")
+    result = runner.invoke(args=["scheduler", "--once"])
+    assert result.exit_code == 0, result.output + caplog.text
+    for job in ("reminder rules:", "weekly summary:"):
+        assert job in caplog.text
+    queued = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    assert queued >= 1  # at least the secretariat's weekly summary
+    assert runner.invoke(args=["scheduler", "--once"]).exit_code == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == queued
+
+
+def test_once_leaves_the_work_to_the_scheduler_holding_the_lock(app, runner, monkeypatch):
+    monkeypatch.setattr(scheduler_module, "_app", None)
+    lock = SchedulerLock(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    assert lock.acquire(blocking=False)
+    try:
+        result = runner.invoke(args=["scheduler", "--once"])
+    finally:
+        lock.release()
+    assert result.exit_code == 0
+    assert "another scheduler holds the lock" in result.output

@@ -1,0 +1,21 @@
+"""The read-only JSON API, v1: public data only, open to any origin for GET."""
+
+from flask import Blueprint, request
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.after_request
+def allow_any_origin(response):
+    """Public, read-only, no credentials: a page on any site may read it (no library needed
+    for one header and a pre-flight answer)."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
+        response.headers["Access-Control-Max-Age"] = "86400"
+    return response
+
+
+from tracker.api import ledger_routes, openapi, reference_routes, routes  # noqa: E402,F401

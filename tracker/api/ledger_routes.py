@@ -1,0 +1,22 @@
+"""API: the public ledger, page by page, for anyone to verify."""
+
+from flask import abort, jsonify, request
+from flask_babel import gettext as _
+
+from tracker.api import bp
+from tracker.public.caching import conditional_on_data
+from tracker.services.ledger import current_head, ledger_page
+
+MAX_LEDGER_PAGE = 1000
+
+
+@bp.get("/ledger")
+@conditional_on_data
+def ledger():
+    """Entries after ``after`` (a sequence number), oldest first, and the current head."""
+    after, limit = request.args.get("after", "0"), request.args.get("limit", str(MAX_LEDGER_PAGE))
+    if not (after.isascii() and after.isdigit() and limit.isascii() and limit.isdigit()) \
+            or not 1 <= int(limit) <= MAX_LEDGER_PAGE or int(after) > 2**62:
+        abort(400, description=_("after must be a sequence number and limit from 1 to %(max)d.",
+                                 max=MAX_LEDGER_PAGE))
+    return jsonify(items=ledger_page(int(after), int(limit)), head=current_head())

@@ -1,0 +1,18 @@
+"""Open data exports: CSV files, an Atom feed and an iCalendar file, readable by anyone."""
+
+from flask import Blueprint
+
+from tracker.services.ledger import current_head
+
+bp = Blueprint("exports", __name__)
+
+
+@bp.after_request
+def publish_ledger_head(response):
+    """Every export names the ledger head it was made at: an auditor saves it and checks
+    later that the ledger still contains it (tools/verify_ledger.py --checkpoint)."""
+    head = current_head()
+    response.headers["X-Ledger-Head"] = f"{head['seq']}:{head['hash']}"
+    return response
+
+from tracker.exports import routes  # noqa: E402,F401

@@ -1,0 +1,43 @@
+"""Forms of observations: an auditor files one, a focal point answers, the secretariat hides."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from tracker.labels import ASSESSMENT_LABELS
+from tracker.services.observations import LINKS_MAX, REASON_MAX, TEXT_MAX
+
+
+class ObservationForm(FlaskForm):
+    assessment = SelectField(
+        _l("Your rating of the commitment's completion"),
+        choices=[SelectChoice(a.value, label) for a, label in ASSESSMENT_LABELS.items()],
+        validators=[DataRequired()])
+    text = TextAreaField(_l("Observation"), validators=[DataRequired(), Length(max=TEXT_MAX)])
+    links = TextAreaField(_l("Links to sources (optional, one per line, at most %(num)d)",
+                             num=LINKS_MAX), validators=[Length(max=LINKS_MAX * 2001)])
+
+
+class AnswerForm(FlaskForm):
+    text = TextAreaField(_l("Answer of the government"),
+                         validators=[DataRequired(), Length(max=TEXT_MAX)])
+
+
+class HideForm(FlaskForm):
+    reason = StringField(_l("Reason for hiding (shown publicly)"),
+                         validators=[DataRequired(), Length(max=REASON_MAX)])
+
+
+def answer_form(observation_id: int, submitted: bool = False) -> AnswerForm:
+    """One answer form per observation on the page: the prefix keeps their fields apart."""
+    if submitted:
+        return AnswerForm(prefix=f"answer-{observation_id}")
+    return AnswerForm(formdata=None, prefix=f"answer-{observation_id}")
+
+
+def hide_form(observation_id: int, submitted: bool = False) -> HideForm:
+    if submitted:
+        return HideForm(prefix=f"hide-{observation_id}")
+    return HideForm(formdata=None, prefix=f"hide-{observation_id}")

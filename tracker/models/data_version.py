@@ -1,0 +1,17 @@
+"""One row counting changes to public data, so caches and validators know when to renew."""
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+from tracker.models.commitment import utcnow
+
+
+class DataVersion(db.Model):
+    """Bumped in the same transaction as every write to public data (see services.data_version)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    changed_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,57 @@
+"""Forms of the reminder pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+
+from tracker.models import DigestFrequency
+from tracker.services.administration import AdminRefused
+from tracker.services.reminder_settings import BAD_DAYS, DAYS_RANGE, parse_due_soon
+
+FREQUENCY_LABELS = {
+    DigestFrequency.WEEKLY: _l("Weekly"),
+    DigestFrequency.MONTHLY: _l("Monthly"),
+    DigestFrequency.NONE: _l("No digests (overdue notices from the secretariat still come)"),
+}
+# Each language named in itself, as in the language switcher.
+LANGUAGE_LABELS = {"es": "Español", "en": "English"}
+
+
+class PreferencesForm(FlaskForm):
+    """Digest frequency (focal points only: the view removes it for others) and language."""
+
+    digest_frequency = RadioField(
+        _l("How often the digest of your country's commitments comes"),
+        choices=[SelectChoice(f.value, label) for f, label in FREQUENCY_LABELS.items()],
+        validators=[InputRequired()])
+    language = RadioField(_l("Language of the e-mails you receive"),
+                          choices=[SelectChoice(code, label)
+                                   for code, label in LANGUAGE_LABELS.items()],
+                          validators=[InputRequired()])
+
+
+def _due_soon_list(form, field) -> None:
+    try:
+        field.parsed = parse_due_soon(field.data)
+    except AdminRefused as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _days_field(label):
+    low, high = DAYS_RANGE
+    return IntegerField(label, validators=[InputRequired(message=BAD_DAYS),
+                                           NumberRange(min=low, max=high, message=BAD_DAYS)])
+
+
+class ReminderSettingsForm(FlaskForm):
+    due_soon_days = StringField(_l("Due-soon reminders, in days before the due date"),
+                                validators=[InputRequired(), Length(max=50), _due_soon_list])
+    stale_days = _days_field(_l("A commitment is stale after this many days without an update"))
+    escalate_after_days = _days_field(
+        _l("Copy the secretariat when a commitment is overdue by more than this many days"))
+
+    def values(self) -> dict:
+        return dict(due_soon_days=self.due_soon_days.parsed, stale_days=self.stale_days.data,
+                    escalate_after_days=self.escalate_after_days.data)
