@@ -340,6 +340,30 @@ def test_observations_answers_and_evidence_are_listed_hidden_ones_not(mail_app, 
     assert f"https://tracker.example.org/commitments/MT1-R02-MEX#observation-{seen.id}" in body
 
 
+def test_one_click_in_the_digest_stops_the_next_weeks(mail_app, smtp_server, mail_people):
+    with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
+        change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
+    queue_follow_digests(TODAY)
+    deliver_due()
+    mail = {m["To"]: m for m in smtp_server.messages}["sigue.mex@example.org"]
+    link = mail["List-Unsubscribe"].strip("<>")
+    assert link.startswith("https://tracker.example.org/unsubscribe/") and link in mail.get_content()
+    page = mail_app.test_client().get(link.removeprefix("https://tracker.example.org"))
+    assert "países y temas que sigue" in page.get_data(as_text=True)  # Spanish by default
+    assert "sigue.mex" not in page.get_data(as_text=True)  # the address is masked
+    response = mail_app.test_client().post(link.removeprefix("https://tracker.example.org"),
+                                           data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert db.session.get(User, mail_people["es"].id).digest_frequency.value == "none"
+    # Next week Mexico changes again: nothing for them; the follows themselves are kept.
+    with time_machine.travel(NOW + dt.timedelta(days=6), tick=False):
+        change_status(mail_people["mex"], "MT1-R02-MEX", "in_progress", 10)
+    queue_follow_digests(TODAY + dt.timedelta(days=7))
+    deliver_due()
+    assert [m["To"] for m in smtp_server.messages].count("sigue.mex@example.org") == 1
+    assert len(follow_rows()) == 2
+
+
 def test_dry_run_writes_nothing_and_the_cli_queues(mail_app, smtp_server, mail_people):
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
         change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)

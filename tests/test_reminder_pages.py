@@ -270,13 +270,29 @@ def test_preferences_need_a_csrf_token(client, auth, focal):
     assert user_state(focal.id) == before
 
 
-@pytest.mark.parametrize("role", ["auditor", "secretariat"])
-def test_others_choose_only_their_mail_language(client, auth, acting_as, role):
-    user = acting_as(role)
+def test_the_secretariat_chooses_only_its_mail_language(client, auth, acting_as):
+    user = acting_as("secretariat")
     page = client.get("/account/reminders").get_data(as_text=True)
     assert 'name="digest_frequency"' not in page and 'name="language"' in page
     auth.post("/account/reminders", {"digest_frequency": "none", "language": "en"})
     assert user_state(user.id) == (DigestFrequency.WEEKLY, "en")  # the frequency is ignored
+
+
+def test_an_auditor_switches_the_weekly_digest_of_follows_off_and_on(client, auth, acting_as):
+    user = acting_as("auditor")
+    page = client.get("/account/reminders").get_data(as_text=True)
+    assert "countries and themes you follow" in page
+    assert 'value="weekly"' in page and 'value="none"' in page and 'value="monthly"' not in page
+    auth.post("/account/reminders", {"digest_frequency": "none", "language": "en"})
+    assert user_state(user.id) == (DigestFrequency.NONE, "en")
+    assert "You stopped the weekly digest" in client.get("/my/observations").get_data(
+        as_text=True)
+    # Monthly is a focal point's choice: for an auditor it is a form error.
+    response = auth.post("/account/reminders", {"digest_frequency": "monthly", "language": "es"})
+    assert response.status_code == 200 and 'class="errors' in response.get_data(as_text=True)
+    assert user_state(user.id) == (DigestFrequency.NONE, "en")
+    auth.post("/account/reminders", {"digest_frequency": "weekly", "language": "es"})
+    assert user_state(user.id) == (DigestFrequency.WEEKLY, "es")
 
 
 def test_anonymous_visitors_see_no_preferences_link(client, seeded):

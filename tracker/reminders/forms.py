@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from tracker.models import DigestFrequency
+from tracker.permissions import is_auditor, is_focal_point
 from tracker.services.administration import AdminRefused
 from tracker.services.reminder_settings import BAD_DAYS, DAYS_RANGE, parse_due_soon
 
@@ -19,8 +20,14 @@ FREQUENCY_LABELS = {
 LANGUAGE_LABELS = {"es": "Español", "en": "English"}
 
 
+FOLLOW_DIGEST_LABELS = {
+    DigestFrequency.WEEKLY: _l("Weekly"),
+    DigestFrequency.NONE: _l("No digest"),
+}
+
+
 class PreferencesForm(FlaskForm):
-    """Digest frequency (focal points only: the view removes it for others) and language."""
+    """Digest frequency and language; the view fits the first to the person's role."""
 
     digest_frequency = RadioField(
         _l("How often the digest of your country's commitments comes"),
@@ -30,6 +37,18 @@ class PreferencesForm(FlaskForm):
                           choices=[SelectChoice(code, label)
                                    for code, label in LANGUAGE_LABELS.items()],
                           validators=[InputRequired()])
+
+    def fit_to(self, user) -> "PreferencesForm":
+        """Focal points choose how often their reminders come; auditors whether the weekly
+        digest of what they follow comes; the secretariat has no digest to choose."""
+        if is_auditor(user):
+            self.digest_frequency.label.text = _l(
+                "The weekly digest of the countries and themes you follow")
+            self.digest_frequency.choices = [SelectChoice(f.value, label)
+                                             for f, label in FOLLOW_DIGEST_LABELS.items()]
+        elif not is_focal_point(user):
+            del self.digest_frequency
+        return self
 
 
 def _due_soon_list(form, field) -> None:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from tracker.admin.routes import refuse, render_form
 from tracker.extensions import csrf
 from tracker.models import DigestFrequency
-from tracker.permissions import is_focal_point, secretariat_required
+from tracker.permissions import is_auditor, secretariat_required
 from tracker.reminders import bp
 from tracker.reminders.forms import PreferencesForm, ReminderSettingsForm
 from tracker.services.administration import AdminRefused
@@ -34,7 +34,7 @@ def _invalid_link():
 def _whose(user) -> dict:
     """What the unsubscribe pages say about the link's user: the country, never the e-mail."""
     return dict(country=user.country.name(str(get_locale())) if user.country else None,
-                email=masked(user.email),
+                email=masked(user.email), auditor=is_auditor(user),
                 stopped=user.digest_frequency == DigestFrequency.NONE)
 
 
@@ -70,12 +70,11 @@ def unsubscribe_now(token: str):
 @bp.route("/account/reminders", methods=["GET", "POST"])
 @login_required
 def preferences():
-    """One's mail language, and (focal points) how often the digest comes."""
+    """One's mail language, and (focal points, auditors) whether and how often the digest
+    comes."""
     user = current_user
     form = PreferencesForm(data={"digest_frequency": user.digest_frequency.value,
-                                 "language": user.language})
-    if not is_focal_point(user):
-        del form.digest_frequency  # only focal points receive digests
+                                 "language": user.language}).fit_to(user)
     if form.validate_on_submit():
         frequency = form.digest_frequency.data if form.digest_frequency else user.digest_frequency
         save_preferences(user, frequency, form.language.data)

@@ -13,12 +13,13 @@ from werkzeug.exceptions import NotFound
 from tracker.extensions import db
 from tracker.labels import ASSESSMENT_LABELS, STATUS_LABELS
 from tracker.models import (
-    Commitment, Country, Evidence, Follow, MessageKind, Observation, ObservationAnswer,
+    Commitment, Country, DigestFrequency, Evidence, Follow, MessageKind, Observation, ObservationAnswer,
     ObservationHiding, OutboxMessage, Recommendation, Role, StatusEvent, Theme, User,
     Visibility,
 )
 from tracker.permissions import ensure, is_auditor
 from tracker.services.outbox import idempotency_key, queue
+from tracker.services.reminder_preferences import unsubscribe_token
 from tracker.services.reminders import PlannedMessage, week_period
 from tracker.urls import public_url
 
@@ -194,10 +195,11 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _followers() -> dict[User, list[Follow]]:
-    """Active auditors with what they follow (one query)."""
+    """Active auditors who did not stop the digest, with what they follow (one query)."""
     rows = db.session.scalars(
         sa.select(Follow).join(User, User.id == Follow.user_id)
-        .where(User.role == Role.AUDITOR, User.active)
+        .where(User.role == Role.AUDITOR, User.active,
+               User.digest_frequency != DigestFrequency.NONE)
         .options(joinedload(Follow.country), joinedload(Follow.theme))
         .order_by(Follow.user_id, Follow.id))
     by_user: dict[int, list[Follow]] = {}
@@ -234,16 +236,18 @@ def queue_follow_digests(today: dt.date, *, dry_run: bool = False) -> list[Plann
 
 def _follow_digest(user, rows, items, kind, period, dry_run) -> PlannedMessage:
     """Render one digest in the person's language and (unless dry_run) queue it."""
+    unsubscribe = public_url("reminders.unsubscribe", token=unsubscribe_token(user))
     with force_locale(user.language):
         subject = _("CRM commitments you follow: changes of week %(period)s", period=period)
         body = render_template(
             "mail/follow_digest.txt", items=[(c, c.describe()) for c in items],
             followed=[f.name(user.language) for f in rows],
-            manage_url=public_url("manage.my_observations"))
+            manage_url=public_url("manage.my_observations"), unsubscribe_url=unsubscribe)
     codes = sorted({c.code for c in items})
     message = PlannedMessage(kind, period, user.email, subject, codes)
     if not dry_run:
         message.queued = queue(idempotency_key(user.email, kind.value, period), kind=kind,
                                period=period, recipient=user.email, subject=subject, body=body,
-                               language=user.language, user_id=user.id)
+                               language=user.language, user_id=user.id,
+                               unsubscribe_url=unsubscribe)
     return message

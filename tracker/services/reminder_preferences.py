@@ -1,4 +1,5 @@
-"""A focal point's reminder preferences, and the signed unsubscribe link in every digest."""
+"""A person's digest preferences, and the signed unsubscribe link in every digest (a focal
+point's reminders, an auditor's weekly digest of what they follow)."""
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -34,5 +35,5 @@ def save_preferences(user: User, frequency: DigestFrequency | str, language: str
 
 
 def unsubscribe(user: User) -> None:
-    """No more digests; the secretariat's mandatory overdue notices still come."""
+    """No more digests; a focal point's mandatory overdue notices still come."""
     save_preferences(user, DigestFrequency.NONE, user.language)
