@@ -157,6 +157,27 @@ def make_user(app):
     return make
 
 
+@pytest.fixture
+def acting_as(seeded, make_user, auth):
+    """Log in as a role (a focal point of Mexico); 'deactivated_secretariat' is deactivated
+    after logging in."""
+    from tracker.models import User
+    from tracker.permissions import SYSTEM
+    from tracker.services import accounts
+
+    def login(role: str):
+        if role == "anonymous":
+            return None
+        kind = "secretariat" if role.endswith("secretariat") else role
+        user = make_user(kind, country="MEX" if kind == "focal_point" else None)
+        assert auth.login(user.email).status_code == 302
+        if role == "deactivated_secretariat":
+            accounts.deactivate_user(SYSTEM, db.session.get(User, user.id))
+        return user
+
+    return login
+
+
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

@@ -368,22 +368,6 @@ GET_PAGES = ["/admin/", "/admin/meetings", "/admin/meetings/new", f"/admin/meeti
 ROLES = ["anonymous", "auditor", "focal_point", "deactivated_secretariat", "secretariat"]
 
 
-@pytest.fixture
-def acting_as(seeded, make_user, auth):
-    """Log in as a role; 'deactivated_secretariat' is deactivated after logging in."""
-
-    def login(role: str):
-        if role == "anonymous":
-            return None
-        kind = "secretariat" if role.endswith("secretariat") else role
-        user = make_user(kind, country="MEX" if kind == "focal_point" else None)
-        assert auth.login(user.email).status_code == 302
-        if role == "deactivated_secretariat":
-            accounts.deactivate_user(SYSTEM, one(User, id=user.id))
-        return user
-
-    return login
-
 
 def _refused(response, role: str) -> None:
     if role in ("anonymous", "deactivated_secretariat"):  # no valid session: log in first

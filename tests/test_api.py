@@ -9,10 +9,8 @@ from tracker.extensions import db
 from tracker.models import Commitment, Status
 from tracker.services.evidence import Upload, add_evidence
 from tracker.services.status_updates import update_status
-from workflow_helpers import PDF
+from workflow_helpers import PDF, SECRETS
 
-SECRETS = ("persona.privada@example.org", "Nombre Privado", "Lista secreta de víctimas",
-           "lista-secreta.pdf", "https://intranet.example/secreto")
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ from tracker.extensions import db
 from tracker.models import Commitment, Country, SourceDocument
 from tracker.services.evidence import Upload, add_evidence
 from tracker.services.status_updates import update_status
-from workflow_helpers import PDF
+from workflow_helpers import PDF, SECRETS
 
-SECRETS = ("persona.privada@example.org", "Nombre Privado", "Lista secreta de víctimas",
-           "lista-secreta.pdf", "https://intranet.example/secreto")
 
 
 def public_paths(app) -> list[str]:

@@ -14,7 +14,6 @@ from tracker.models import (
 )
 from tracker.models.commitment import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
-from tracker.services import accounts
 from tracker.services.administration import AdminRefused
 from tracker.services.reminder_preferences import unsubscribe_token
 from tracker.services.reminder_settings import save_reminder_settings
@@ -28,22 +27,6 @@ def english(client):
     """Source strings, whatever the Spanish catalogue translates."""
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
 
-
-@pytest.fixture
-def acting_as(seeded, make_user, auth):
-    """Log in as a role; 'deactivated_secretariat' is deactivated after logging in."""
-
-    def login(role: str):
-        if role == "anonymous":
-            return None
-        kind = "secretariat" if role.endswith("secretariat") else role
-        user = make_user(kind, country="MEX" if kind == "focal_point" else None)
-        assert auth.login(user.email).status_code == 302
-        if role == "deactivated_secretariat":
-            accounts.deactivate_user(SYSTEM, db.session.get(User, user.id))
-        return user
-
-    return login
 
 
 @pytest.fixture

@@ -7,6 +7,10 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import Commitment
 
+# A focal point's e-mail and name, and restricted evidence (title, file, link): the privacy
+# tests put them in the database and search every public surface for them.
+SECRETS = ("persona.privada@example.org", "Nombre Privado", "Lista secreta de víctimas",
+           "lista-secreta.pdf", "https://intranet.example/secreto")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 VERSION_FIELD = re.compile(r'name="version" type="hidden" value="(\d+)"|'
                            r'type="hidden" name="version" value="(\d+)"|'
