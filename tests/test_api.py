@@ -214,8 +214,10 @@ def test_api_runs_a_fixed_number_of_queries_at_two_sizes(app, client, runner, re
     assert result.exit_code == 0, result.output
     assert db.session.scalar(sa.text("SELECT count(*) FROM commitment")) == 1786
     assert queries_per_path() == small
-    # served from the cache while nothing changes: one query, the data version
+    # served from the cache while nothing changes: one query each, the data version
     with count_queries() as statements:
         client.get("/api/v1/stats")
         client.get("/")
-    assert len(statements) == 2
+        client.get("/api/v1/commitments?country=MEX&sort=updated&per_page=100")
+        client.get("/api/v1/commitments/MT3-R01-MEX")
+    assert len(statements) == 4

@@ -11,7 +11,8 @@ from conftest import SEED_DIR, password_hash
 from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
 from tracker.models import (
-    Commitment, Country, DataVersion, Follow, MessageKind, Observation, OutboxMessage, Role, Theme, User,
+    Commitment, Country, DataVersion, Follow, MessageKind, Observation, OutboxMessage, Role,
+    Theme, User,
 )
 from tracker.services.auditor_view import follow, public_changes, queue_follow_digests
 from tracker.services.observations import answer_observation, file_observation, hide_observation

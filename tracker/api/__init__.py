@@ -2,7 +2,17 @@
 
 from flask import Blueprint, request
 
+from tracker.public.caching import answered_once_per_version, conditional_on_data
+
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def public_get(rule: str):
+    """Register a read-only endpoint: 304 before any work when the data did not change,
+    else the JSON built once per data version."""
+    def register(view):
+        return bp.get(rule)(conditional_on_data(answered_once_per_version(view)))
+    return register
 
 
 @bp.after_request

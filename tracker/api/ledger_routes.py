@@ -10,6 +10,8 @@ from tracker.services.ledger import current_head, ledger_page
 MAX_LEDGER_PAGE = 1000
 
 
+# Read from the database on every request, never from the answer cache: a verifier must see
+# the rows as they are now, also when someone changed them behind the application's back.
 @bp.get("/ledger")
 @conditional_on_data
 def ledger():

@@ -2,9 +2,8 @@
 
 from flask import jsonify, request
 
-from tracker.api import bp
+from tracker.api import public_get
 from tracker.api.replies import found, list_args, paged
-from tracker.public.caching import conditional_on_data
 from tracker.services.reference_records import (
     country_records, meeting_detail, meeting_page, recommendation_detail, recommendation_page,
     theme_records,
@@ -15,8 +14,7 @@ def _one(items: list[dict], key: str, value: str):
     return jsonify(found(next((i for i in items if i[key] == value), None), value))
 
 
-@bp.get("/recommendations")
-@conditional_on_data
+@public_get("/recommendations")
 def recommendations():
     """Recommendations, filtered by meeting, theme or working table, one page at a time."""
     filters, per_page = list_args(request.args)
@@ -24,45 +22,39 @@ def recommendations():
     return paged(items, total, filters.page, per_page)
 
 
-@bp.get("/recommendations/<code>")
-@conditional_on_data
+@public_get("/recommendations/<code>")
 def recommendation(code: str):
     """A recommendation with its commitments and its source passages."""
     return jsonify(found(recommendation_detail(code), code))
 
 
-@bp.get("/countries")
-@conditional_on_data
+@public_get("/countries")
 def countries():
     """The member states with their commitments counted by status."""
     items = country_records()
     return paged(items, len(items), 1, len(items))
 
 
-@bp.get("/countries/<iso3>")
-@conditional_on_data
+@public_get("/countries/<iso3>")
 def country(iso3: str):
     """One member state with its counts."""
     return _one(country_records(), "iso3", iso3.upper())
 
 
-@bp.get("/themes")
-@conditional_on_data
+@public_get("/themes")
 def themes():
     """The themes with their commitments counted by status."""
     items = theme_records()
     return paged(items, len(items), 1, len(items))
 
 
-@bp.get("/themes/<code>")
-@conditional_on_data
+@public_get("/themes/<code>")
 def theme(code: str):
     """One theme with its counts."""
     return _one(theme_records(), "code", code)
 
 
-@bp.get("/meetings")
-@conditional_on_data
+@public_get("/meetings")
 def meetings():
     """Meetings with their working tables, newest first, one page at a time."""
     filters, per_page = list_args(request.args)
@@ -70,8 +62,7 @@ def meetings():
     return paged(items, total, filters.page, per_page)
 
 
-@bp.get("/meetings/<code>")
-@conditional_on_data
+@public_get("/meetings/<code>")
 def meeting(code: str):
     """One meeting with its working tables."""
     return jsonify(found(meeting_detail(code), code))

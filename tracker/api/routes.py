@@ -2,9 +2,8 @@
 
 from flask import jsonify, request
 
-from tracker.api import bp
+from tracker.api import public_get
 from tracker.api.replies import found, list_args, paged
-from tracker.public.caching import conditional_on_data
 from tracker.services.commitment_list import count_commitments
 from tracker.services.open_data import (
     commitment_record, commitment_records, history_records, observation_records,
@@ -13,8 +12,7 @@ from tracker.services.open_data import (
 from tracker.services.stats import public_stats
 
 
-@bp.get("/commitments")
-@conditional_on_data
+@public_get("/commitments")
 def commitments():
     """Commitments matching the filters of /commitments, one page at a time."""
     filters, per_page = list_args(request.args)
@@ -22,8 +20,7 @@ def commitments():
                  filters.page, per_page)
 
 
-@bp.get("/commitments/<code>")
-@conditional_on_data
+@public_get("/commitments/<code>")
 def commitment(code: str):
     """A commitment with its history (actors as role and country), public evidence and
     civil-society observations (organisations, never persons)."""
@@ -34,8 +31,7 @@ def commitment(code: str):
     return jsonify(record)
 
 
-@bp.get("/stats")
-@conditional_on_data
+@public_get("/stats")
 def stats():
     """Counts by status overall, per country and per theme."""
     return jsonify(public_stats())

@@ -42,7 +42,8 @@ def follow_country_or_theme():
     if not form.validate_on_submit():
         return _page(form, status=400)
     try:
-        row = auditor_view.follow(current_user, country_iso3=form.country.data, theme_code=form.theme.data)
+        row = auditor_view.follow(current_user, country_iso3=form.country.data,
+                                  theme_code=form.theme.data)
     except FollowRefused as exc:
         db.session.rollback()
         getattr(form, exc.field).errors.append(str(exc))

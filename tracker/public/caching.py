@@ -58,6 +58,18 @@ def conditional_on_data(view):
     return wrapper
 
 
+def answered_once_per_version(view):
+    """An API answer is the same for everyone (nobody sees more through the API), so its JSON
+    is built once per version of the data, URL, language and day. The views answer 200 or
+    abort; an abort raises through here, so an error is never kept."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        body = remember("api", lambda: current_app.make_response(view(*args, **kwargs))
+                        .get_data(), str(get_locale()), dt.date.today(), request.full_path)
+        return current_app.response_class(body, mimetype="application/json")
+    return wrapper
+
+
 def rendered_once_per_version(view):
     """A public page is the same for every anonymous reader of a language on a day, so it
     is rendered once per version of the data. A logged-in reader, or one with something in

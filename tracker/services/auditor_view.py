@@ -13,9 +13,9 @@ from werkzeug.exceptions import NotFound
 from tracker.extensions import db
 from tracker.labels import ASSESSMENT_LABELS, STATUS_LABELS
 from tracker.models import (
-    Commitment, Country, DigestFrequency, Evidence, Follow, MessageKind, Observation, ObservationAnswer,
-    ObservationHiding, OutboxMessage, Recommendation, Role, StatusEvent, Theme, User,
-    Visibility,
+    Commitment, Country, DigestFrequency, Evidence, Follow, MessageKind, Observation,
+    ObservationAnswer, ObservationHiding, OutboxMessage, Recommendation, Role, StatusEvent,
+    Theme, User, Visibility,
 )
 from tracker.permissions import ensure, is_auditor
 from tracker.services.outbox import idempotency_key, queue
