@@ -19,11 +19,12 @@ from tracker.models import (
 )
 from tracker.models.commitment import utcnow
 from tracker.services import ledger
+from tracker.services.bulk import insert_rows
 from tracker.services.data_version import bump
 from tracker.services.search import fold_text, recommendation_search_text
 
 DEMO_PREFIX = "DEMO-"
-BATCH = 5000               # rows per INSERT statement
+BATCH = 5000               # rows per INSERT (COPY on PostgreSQL)
 COMMITMENTS_PER_CHUNK = 2000  # commitments generated, written and reported at a time
 FIRST_MEETING = dt.date(2015, 1, 1)
 LAST_MEETING = dt.date(2026, 12, 31)
@@ -135,10 +136,10 @@ class _Writer:
         return self.next_id[model] - 1
 
     def insert(self, model, rows: list[dict], count: str) -> None:
-        """Core INSERTs of BATCH rows each, on the table: the ORM's bulk path would split a
-        batch wherever a row has a NULL (a creation event's from_status) and run thousands."""
+        """Core, not the ORM's bulk path, which would split a batch wherever a row has a
+        NULL (a creation event's from_status) and run thousands of statements."""
         for start in range(0, len(rows), BATCH):
-            db.session.execute(sa.insert(model.__table__), rows[start:start + BATCH])
+            insert_rows(db.session.connection(), model.__table__, rows[start:start + BATCH])
         self.counts[count] += len(rows)
 
     def chain(self, commitments, events, evidence, iso3: dict[int, str]) -> None:

@@ -22,6 +22,7 @@ from tracker.models import (
     Commitment, Country, Evidence, LedgerEntry, Observation, ObservationAnswer,
     ObservationHiding, StatusEvent, Visibility,
 )
+from tracker.services.bulk import insert_rows
 
 GENESIS = "0" * 64
 _table = LedgerEntry.__table__
@@ -59,8 +60,7 @@ def append(connection, entries: list[tuple[str, dt.datetime, dict]]) -> None:
         rows.append({"seq": seq, "at": at, "kind": kind, "payload": text, "prev_hash": prev,
                      "hash": digest})
         prev = digest
-    if rows:
-        connection.execute(_table.insert(), rows)
+    insert_rows(connection, _table, rows)
 
 
 # -- what each public event records -----------------------------------------------------
