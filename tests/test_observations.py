@@ -89,6 +89,19 @@ def test_only_the_countrys_focal_points_answer(client, auth, people, role, allow
         assert response.status_code == 403 and counts() == before
 
 
+def test_a_hidden_observation_cannot_be_answered(client, auth, people):
+    observation = observe(people)
+    hide_observation(db.session.get(User, people["secretariat"].id), observation, "Insultos")
+    auth.login(people["focal_same"].email)
+    assert f"answer-{observation.id}-text" not in client.get(f"/commitments/{CODE}").get_data(
+        as_text=True)
+    before = counts()
+    response = auth.post(f"/observations/{observation.id}/answers",
+                         {f"answer-{observation.id}-text": "Respuesta oficial",
+                          f"answer-{observation.id}-csrf_token": auth.csrf()})
+    assert response.status_code == 403 and counts() == before
+
+
 @pytest.mark.parametrize("role,allowed", [("auditor", False), ("focal_same", False),
                                           ("secretariat", True)])
 def test_only_the_secretariat_hides(client, auth, people, role, allowed):

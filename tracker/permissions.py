@@ -77,8 +77,10 @@ def can_observe(user, commitment: Commitment) -> bool:
 
 
 def can_answer(user, observation: Observation) -> bool:
-    """Answer an observation: a focal point of the observed commitment's country."""
-    return is_focal_point(user) and user.country_id == observation.commitment.country_id
+    """Answer an observation: a focal point of the observed commitment's country, while the
+    observation is not hidden (an answer would republish what the secretariat hid)."""
+    return (is_focal_point(user) and user.country_id == observation.commitment.country_id
+            and observation.hiding is None)
 
 
 def can_hide(user) -> bool:
