@@ -14,7 +14,7 @@ from tracker.models import (
 )
 from tracker.permissions import SYSTEM
 from tracker.services import accounts, administration
-from workflow_helpers import version_on
+from workflow_helpers import assert_refused, version_on
 
 MEMBER_STATES = ["BLZ", "CAN", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "USA"]
 MEETING = "crm-salon-londres"
@@ -369,12 +369,6 @@ ROLES = ["anonymous", "auditor", "focal_point", "deactivated_secretariat", "secr
 
 
 
-def _refused(response, role: str) -> None:
-    if role in ("anonymous", "deactivated_secretariat"):  # no valid session: log in first
-        assert response.status_code == 302
-        assert response.headers["Location"].startswith("/login")
-    else:
-        assert response.status_code == 403
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -388,7 +382,7 @@ def test_only_the_secretariat_may_change_anything(client, auth, acting_as, route
         assert response.status_code == 302
         assert snapshot() != before
     else:
-        _refused(response, role)
+        assert_refused(response, role)
         assert snapshot() == before
 
 
@@ -400,7 +394,7 @@ def test_only_the_secretariat_sees_the_administration(client, acting_as, role):
         if role == "secretariat":
             assert response.status_code == 200, path
         else:
-            _refused(response, role)
+            assert_refused(response, role)
     home = client.get("/").get_data(as_text=True)
     assert ('href="/admin/"' in home) == (role == "secretariat")
 

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Commitment, Status
-from tracker.services.evidence import Upload, add_evidence
+from tracker.services.evidence import add_evidence
 from tracker.services.status_updates import update_status
-from workflow_helpers import PDF, SECRETS
+from workflow_helpers import SECRETS, add_restricted_evidence
 
 
 
@@ -28,10 +28,7 @@ def reported(seeded, make_user):
     mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R01-MEX"))
     mex.due_date = dt.date.today() - dt.timedelta(days=3)
     db.session.commit()
-    add_evidence(focal, mex, title="Lista secreta de víctimas", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", upload=Upload("lista-secreta.pdf", PDF))
-    add_evidence(focal, mex, title="Enlace interno", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", url="https://intranet.example/secreto")
+    add_restricted_evidence(focal, mex)
     add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
                  visibility="public", url="https://gob.example/informe")
     return focal

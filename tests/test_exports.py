@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Recommendation, Status, StatusEvent
 from tracker.services.commitment_list import Filters
-from tracker.services.evidence import Upload, add_evidence
 from tracker.services.open_data import stream_commitment_records, stream_history_records
 from tracker.services.status_updates import update_status
-from workflow_helpers import PDF, SECRETS
+from workflow_helpers import SECRETS, add_restricted_evidence
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 EXPORTS = ("/export/commitments.csv", "/export/history.csv", "/feed.atom", "/calendar.ics")
@@ -266,10 +265,7 @@ def test_exports_show_no_restricted_evidence_and_no_person(client, seeded, make_
     db.session.commit()
     mex = commitment("MT3-R01-MEX")
     report(focal, "MT3-R01-MEX", "in_progress", 20, "Avance público")
-    add_evidence(focal, mex, title="Lista secreta de víctimas", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", upload=Upload("lista-secreta.pdf", PDF))
-    add_evidence(focal, mex, title="Enlace interno", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", url="https://intranet.example/secreto")
+    add_restricted_evidence(focal, mex)
     for path in EXPORTS:
         for query in ("", "?country=MEX", "?q=secreta"):
             for language in ("es", "en"):

@@ -14,9 +14,9 @@ from werkzeug.serving import make_server
 from conftest import ON_POSTGRES
 from tracker.extensions import db
 from tracker.models import Commitment, LedgerEntry
-from tracker.services.evidence import Upload, add_evidence
+from tracker.services.evidence import add_evidence
 from tracker.services.status_updates import update_status
-from workflow_helpers import PDF, SECRETS
+from workflow_helpers import SECRETS, add_restricted_evidence
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_ledger.py"
 
@@ -34,10 +34,7 @@ def history(seeded, make_user):
         update_status(focal, c, status=status, progress=progress, note=f"Avance {progress} %",
                       seen_version=c.version)
     mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT1-R01-MEX"))
-    add_evidence(focal, mex, title="Lista secreta de víctimas", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", upload=Upload("lista-secreta.pdf", PDF))
-    add_evidence(focal, mex, title="Enlace interno", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", url="https://intranet.example/secreto")
+    add_restricted_evidence(focal, mex)
     add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
                  visibility="public", url="https://gob.example/informe")
     return focal

@@ -8,7 +8,7 @@ from tracker.extensions import db
 from tracker.models import Commitment, Country, SourceDocument
 from tracker.services.evidence import Upload, add_evidence
 from tracker.services.status_updates import update_status
-from workflow_helpers import PDF, SECRETS
+from workflow_helpers import PDF, SECRETS, add_restricted_evidence
 
 
 
@@ -41,10 +41,7 @@ def test_no_public_page_shows_restricted_evidence_or_personal_data(app, client, 
     mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R01-MEX"))
     update_status(focal, mex, status="in_progress", progress=20, note="Avance público",
                   seen_version=mex.version)
-    add_evidence(focal, mex, title="Lista secreta de víctimas", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", upload=Upload("lista-secreta.pdf", PDF))
-    add_evidence(focal, mex, title="Enlace interno", dated=dt.date(2026, 11, 1),
-                 visibility="restricted", url="https://intranet.example/secreto")
+    add_restricted_evidence(focal, mex)
     add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
                  visibility="public", upload=Upload("informe.pdf", PDF))
 

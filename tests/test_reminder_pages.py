@@ -17,6 +17,7 @@ from tracker.permissions import SYSTEM, PermissionDenied
 from tracker.services.administration import AdminRefused
 from tracker.services.reminder_preferences import unsubscribe_token
 from tracker.services.reminder_settings import save_reminder_settings
+from workflow_helpers import assert_refused
 
 VALID = {"due_soon_days": "60, 14,3", "stale_days": "45", "escalate_after_days": "20"}
 ROLES = ["anonymous", "auditor", "focal_point", "deactivated_secretariat", "secretariat"]
@@ -48,12 +49,6 @@ def user_state(user_id: int) -> tuple:
     return user.digest_frequency, user.language
 
 
-def _refused(response, role: str) -> None:
-    if role in ("anonymous", "deactivated_secretariat"):  # no valid session: log in first
-        assert response.status_code == 302
-        assert response.headers["Location"].startswith("/login")
-    else:
-        assert response.status_code == 403
 
 
 # -- /admin/reminders: who may see and change the rules ---------------------------------
@@ -66,7 +61,7 @@ def test_only_the_secretariat_sees_the_reminder_rules(client, acting_as, role):
         assert response.status_code == 200
         assert 'name="due_soon_days"' in response.get_data(as_text=True)
     else:
-        _refused(response, role)
+        assert_refused(response, role)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -78,7 +73,7 @@ def test_only_the_secretariat_may_change_the_reminder_rules(client, auth, acting
         assert response.status_code == 302
         assert settings_state()[0] == ("60,14,3", 45, 20)
     else:
-        _refused(response, role)
+        assert_refused(response, role)
         assert settings_state() == before
 
 

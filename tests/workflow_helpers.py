@@ -1,17 +1,37 @@
 """Shared helpers for the workflow tests: snapshots of the database and form values."""
 
+import datetime as dt
 import re
 
 import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Commitment
+from tracker.services.evidence import Upload, add_evidence
 
 # A focal point's e-mail and name, and restricted evidence (title, file, link): the privacy
 # tests put them in the database and search every public surface for them.
 SECRETS = ("persona.privada@example.org", "Nombre Privado", "Lista secreta de víctimas",
            "lista-secreta.pdf", "https://intranet.example/secreto")
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def add_restricted_evidence(focal, commitment) -> None:
+    """The restricted file and link whose title, file name and address are in SECRETS."""
+    add_evidence(focal, commitment, title="Lista secreta de víctimas",
+                 dated=dt.date(2026, 11, 1), visibility="restricted",
+                 upload=Upload("lista-secreta.pdf", PDF))
+    add_evidence(focal, commitment, title="Enlace interno", dated=dt.date(2026, 11, 1),
+                 visibility="restricted", url="https://intranet.example/secreto")
+
+
+def assert_refused(response, role: str) -> None:
+    """Anonymous and deactivated users are sent to log in; any other role gets 403."""
+    if role in ("anonymous", "deactivated_secretariat"):  # no valid session: log in first
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+    else:
+        assert response.status_code == 403
 VERSION_FIELD = re.compile(r'name="version" type="hidden" value="(\d+)"|'
                            r'type="hidden" name="version" value="(\d+)"|'
                            r'id="version" name="version" type="hidden" value="(\d+)"')
