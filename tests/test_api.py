@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tracker.extensions import db
 from tracker.models import Commitment, Status
@@ -189,6 +190,18 @@ def test_conditional_get_until_the_data_change(client, reported, make_user):
     # the cached count and the stats follow the change at once
     assert client.get("/api/v1/stats").json["by_status"]["not_started"] == 1
     assert client.get("/api/v1/commitments?status=not_started").json["total"] == 1
+
+
+def test_a_new_day_is_a_new_answer_without_a_data_change(client, reported):
+    """Overdue counts change at midnight: yesterday's ETag must not earn a 304 today."""
+    c = db.session.scalar(sa.select(Commitment).filter_by(code="MT2-R01-MEX"))
+    c.due_date = dt.date.today()
+    db.session.commit()
+    first = client.get("/api/v1/stats")
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)):
+        tomorrow = client.get("/api/v1/stats", headers={"If-None-Match": first.headers["ETag"]})
+    assert tomorrow.status_code == 200
+    assert tomorrow.json["overdue"] == first.json["overdue"] + 1
 
 
 def test_api_runs_a_fixed_number_of_queries_at_two_sizes(app, client, runner, reported,

@@ -10,7 +10,10 @@ bp = Blueprint("exports", __name__)
 @bp.after_request
 def publish_ledger_head(response):
     """Every export names the ledger head it was made at: an auditor saves it and checks
-    later that the ledger still contains it (tools/verify_ledger.py --checkpoint)."""
+    later that the ledger still contains it (tools/verify_ledger.py --checkpoint). A 304 or
+    an error carries no export, so no head (and no query)."""
+    if response.status_code != 200:
+        return response
     head = current_head()
     response.headers["X-Ledger-Head"] = f"{head['seq']}:{head['hash']}"
     return response

@@ -37,13 +37,19 @@ def no_store_for_users(response: Response) -> Response:
     return response
 
 
+def _request_parts() -> tuple:
+    """What a public answer depends on besides the data: the language, the day (overdue
+    counts change at midnight) and the URL."""
+    return str(get_locale()), dt.date.today(), request.full_path
+
+
 def conditional_on_data(view):
     """Answer If-None-Match with 304 before doing any work, for responses that depend only
-    on the public data and the URL (API, exports, feeds): the ETag is the data version."""
+    on the public data and the request (API, exports, feeds): the ETag is the data version
+    with the request's parts."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        parts = (data_token(), request.full_path, str(get_locale()))
-        etag = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+        etag = hashlib.sha256(repr((data_token(), *_request_parts())).encode()).hexdigest()[:32]
         if etag in request.if_none_match:
             response = Response(status=304)
         else:
@@ -65,7 +71,7 @@ def answered_once_per_version(view):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         body = remember("api", lambda: current_app.make_response(view(*args, **kwargs))
-                        .get_data(), str(get_locale()), dt.date.today(), request.full_path)
+                        .get_data(), *_request_parts())
         return current_app.response_class(body, mimetype="application/json")
     return wrapper
 
@@ -78,6 +84,5 @@ def rendered_once_per_version(view):
     def wrapper(*args, **kwargs):
         if current_user.is_authenticated or session:
             return view(*args, **kwargs)
-        return remember("page", lambda: view(*args, **kwargs),
-                        str(get_locale()), dt.date.today(), request.full_path)
+        return remember("page", lambda: view(*args, **kwargs), *_request_parts())
     return wrapper
