@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, MessageKind, Observation, ObservationAnswer, ObservationHiding,
-    OrganisationKind, OutboxMessage, User,
+    Commitment, Country, MessageKind, Observation, ObservationAnswer, ObservationHiding,
+    OrganisationKind, OutboxMessage, Recommendation, User,
 )
 from tracker.permissions import PermissionDenied
 from tracker.services.observations import (
@@ -205,6 +205,32 @@ def test_completed_but_rated_limited_is_contested_until_resolved(client, people)
     observe(people, "complete")  # a newer rating agreeing resolves it
     record = api_record(client)
     assert record["contested"] is False and record["assessment"] == "complete"
+
+
+def test_the_dashboard_lists_the_first_contested_claims_by_code(people):
+    from tracker.services.dashboard import compute_dashboard
+
+    from tracker.services.commitments import open_commitment
+
+    # A commitment opened later for the first recommendation: the newest id, the first code.
+    secretariat = db.session.get(User, people["secretariat"].id)
+    owned = set(db.session.execute(sa.select(Commitment.recommendation_id,
+                                             Commitment.country_id)).all())
+    recommendation, country = next(
+        (r, c) for r in db.session.scalars(sa.select(Recommendation).order_by(Recommendation.code))
+        for c in db.session.scalars(sa.select(Country)) if (r.id, c.id) not in owned)
+    newest = open_commitment(secretariat, recommendation, country)
+    db.session.commit()
+    older = db.session.scalar(sa.select(Commitment).where(Commitment.code > newest.code)
+                              .order_by(Commitment.id).limit(1))
+    for code in (older.code, newest.code):
+        c = commitment(code)
+        update_status(secretariat, c, status="completed", progress=None, note="Informe oficial",
+                      seen_version=c.version)
+        observe(people, "limited", code=code)
+    dashboard = compute_dashboard(overdue_limit=1)
+    assert dashboard.contested_count == 2
+    assert [c.code for c in dashboard.contested] == [newest.code]
 
 
 def test_a_hidden_rating_no_longer_counts(client, people):

@@ -114,12 +114,13 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
         .options(joinedload(StatusEvent.commitment).joinedload(Commitment.recommendation),
                  joinedload(StatusEvent.commitment).joinedload(Commitment.country))
         .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(recent_limit)))
-    contested_ids = sorted(i for i, rating in ratings_for().items() if rating.contested)
+    contested_ids = [i for i, rating in ratings_for().items() if rating.contested]
     contested = list(db.session.scalars(
-        sa.select(Commitment).where(Commitment.id.in_(contested_ids[:overdue_limit]))
+        sa.select(Commitment).where(Commitment.id.in_(contested_ids))
         .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
-        .order_by(Commitment.code)))
-    return Dashboard(contested=contested, contested_count=len(contested_ids), totals=totals, progress=round(progress_sum / total, 1) if total else 0.0,
+        .order_by(Commitment.code).limit(overdue_limit)))
+    return Dashboard(contested=contested, contested_count=len(contested_ids), totals=totals,
+                     progress=round(progress_sum / total, 1) if total else 0.0,
                      by_country=by_country, by_theme=by_theme, by_table=by_table,
                      latest_meeting=latest,
                      overdue=overdue, overdue_count=overdue_count, recent=recent)
