@@ -14,11 +14,11 @@ from tracker.extensions import db
 from tracker.labels import ASSESSMENT_LABELS, STATUS_LABELS
 from tracker.models import (
     Commitment, Country, DigestFrequency, Evidence, Follow, MessageKind, Observation,
-    ObservationAnswer, ObservationHiding, OutboxMessage, Recommendation, Role, StatusEvent,
+    ObservationAnswer, ObservationHiding, Recommendation, Role, StatusEvent,
     Theme, User, Visibility,
 )
 from tracker.permissions import ensure, is_auditor
-from tracker.services.outbox import idempotency_key, queue
+from tracker.services.outbox import already_queued, idempotency_key, queue
 from tracker.services.reminder_preferences import unsubscribe_token
 from tracker.services.reminders import PlannedMessage, week_period
 from tracker.urls import public_url
@@ -210,17 +210,13 @@ def _followers() -> dict[User, list[Follow]]:
     return {user: by_user[user.id] for user in users}
 
 
-def _already_queued(user_id: int, period: str) -> bool:
-    return db.session.scalar(sa.select(OutboxMessage.id).filter_by(
-        user_id=user_id, kind=MessageKind.FOLLOW_DIGEST, period=period).limit(1)) is not None
-
-
 def queue_follow_digests(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
     """Each active auditor's weekly digest of public changes in what they follow: once per
     person and ISO week, none when nothing changed (nothing written if dry_run)."""
     period, kind = week_period(today), MessageKind.FOLLOW_DIGEST
+    done = already_queued([period])
     followers = {user: rows for user, rows in _followers().items()
-                 if not _already_queued(user.id, period)}
+                 if (user.id, kind, period) not in done}
     changes = public_changes(today) if followers else []
     planned = []
     for user, rows in followers.items():

@@ -30,6 +30,15 @@ def idempotency_key(*parts) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
+def already_queued(periods) -> set[tuple[int, MessageKind, str]]:
+    """(user id, kind, period) of every message queued for these periods: a run of the
+    rules asks once, not once per person."""
+    rows = db.session.execute(
+        sa.select(OutboxMessage.user_id, OutboxMessage.kind, OutboxMessage.period)
+        .where(OutboxMessage.period.in_(set(periods))))
+    return {tuple(row) for row in rows}
+
+
 def queue(key: str, *, kind: MessageKind, period: str, recipient: str, subject: str,
           body: str, language: str, user_id: int | None = None, cc: list[str] = (),
           unsubscribe_url: str | None = None) -> bool:

@@ -17,10 +17,11 @@ from flask_babel import force_locale, gettext as _
 
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, DigestFrequency, MessageKind, OutboxMessage, ReminderSettings, Role,
+    Commitment, Country, DigestFrequency, MessageKind, ReminderSettings, Role,
     Status, User,
 )
-from tracker.services.outbox import idempotency_key, queue
+from tracker.services.dashboard import overdue_clause
+from tracker.services.outbox import already_queued, idempotency_key, queue
 from tracker.services.reminder_preferences import unsubscribe_token
 from tracker.urls import public_url
 
@@ -118,11 +119,6 @@ def _items(commitments, today, settings, locale: str, overdue_only: bool) -> lis
     return items
 
 
-def _already_sent(user_id: int, kind: MessageKind, period: str) -> bool:
-    return db.session.scalar(sa.select(OutboxMessage.id).filter_by(
-        user_id=user_id, kind=kind, period=period).limit(1)) is not None
-
-
 def _active(role: Role):
     return list(db.session.scalars(sa.select(User).where(User.role == role, User.active)
                                    .order_by(User.id)))
@@ -133,12 +129,13 @@ def run_rules(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
     settings = reminder_settings()
     needing = _needing_action(today, settings)
     secretariat = [u.email for u in _active(Role.SECRETARIAT)]
+    done = already_queued(period_for(f, today) for f in DigestFrequency)
     planned = []
     for user in _active(Role.FOCAL_POINT):
         overdue_only = user.digest_frequency == DigestFrequency.NONE
         kind = MessageKind.OVERDUE_NOTICE if overdue_only else MessageKind.DIGEST
         period = week_period(today) if overdue_only else period_for(user.digest_frequency, today)
-        if not needing.get(user.country_id) or _already_sent(user.id, kind, period):
+        if not needing.get(user.country_id) or (user.id, kind, period) in done:
             continue
         with force_locale(user.language):
             items = _items(needing[user.country_id], today, settings, user.language, overdue_only)
@@ -184,7 +181,7 @@ def _country_summary(today: dt.date, settings: ReminderSettings) -> list[tuple]:
 
     return db.session.execute(
         sa.select(Country.iso3, Country.name_es, Country.name_en,
-                  count(sa.and_(open_, Commitment.due_date < today)),
+                  count(overdue_clause(today)),
                   count(sa.and_(open_, Commitment.updated_at < stale_since)),
                   count(Commitment.updated_at >= week_ago))
         .join(Commitment, Commitment.country_id == Country.id)
@@ -196,9 +193,9 @@ def queue_weekly_summaries(today: dt.date, *, dry_run: bool = False) -> list[Pla
     settings = reminder_settings()
     rows = _country_summary(today, settings)
     period, kind = week_period(today), MessageKind.WEEKLY_SUMMARY
-    planned = []
+    done, planned = already_queued([period]), []
     for user in _active(Role.SECRETARIAT):
-        if _already_sent(user.id, kind, period):
+        if (user.id, kind, period) in done:
             continue
         with force_locale(user.language):
             subject = _("CRM commitments: weekly summary %(period)s", period=period)
