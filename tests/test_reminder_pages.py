@@ -15,7 +15,7 @@ from tracker.models import (
 from tracker.models.commitment import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
 from tracker.services.administration import AdminRefused
-from tracker.services.reminder_preferences import unsubscribe_token
+from tracker.services.reminder_preferences import save_preferences, unsubscribe_token
 from tracker.services.reminder_settings import save_reminder_settings
 from workflow_helpers import assert_refused
 
@@ -271,6 +271,18 @@ def test_an_auditor_switches_the_weekly_digest_of_follows_off_and_on(client, aut
     assert user_state(user.id) == (DigestFrequency.NONE, "en")
     auth.post("/account/reminders", {"digest_frequency": "weekly", "language": "es"})
     assert user_state(user.id) == (DigestFrequency.WEEKLY, "es")
+
+
+def test_the_service_refuses_a_frequency_the_role_cannot_choose(app, make_user, seeded):
+    auditor, secretariat = make_user("auditor", country=None), make_user("secretariat",
+                                                                           country=None)
+    for user, frequency in ((auditor, "monthly"), (secretariat, "none")):
+        with pytest.raises(ValueError):
+            save_preferences(user, frequency, "en")
+        db.session.rollback()
+        assert user_state(user.id) == (DigestFrequency.WEEKLY, "es")
+    save_preferences(db.session.get(User, auditor.id), "none", "en")
+    assert user_state(auditor.id) == (DigestFrequency.NONE, "en")
 
 
 def test_anonymous_visitors_see_no_preferences_link(client, seeded):

@@ -7,8 +7,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from tracker.models import DigestFrequency
-from tracker.permissions import is_auditor, is_focal_point
+from tracker.permissions import is_auditor
 from tracker.services.administration import AdminRefused
+from tracker.services.reminder_preferences import digest_choices
 from tracker.services.reminder_settings import BAD_DAYS, DAYS_RANGE, parse_due_soon
 
 FREQUENCY_LABELS = {
@@ -39,15 +40,17 @@ class PreferencesForm(FlaskForm):
                           validators=[InputRequired()])
 
     def fit_to(self, user) -> "PreferencesForm":
-        """Focal points choose how often their reminders come; auditors whether the weekly
-        digest of what they follow comes; the secretariat has no digest to choose."""
+        """Offer the frequencies the person may choose (none: no field), in their words."""
+        choices = digest_choices(user)
+        if not choices:
+            del self.digest_frequency
+            return self
+        labels = FREQUENCY_LABELS
         if is_auditor(user):
+            labels = FOLLOW_DIGEST_LABELS
             self.digest_frequency.label.text = _l(
                 "The weekly digest of the countries and themes you follow")
-            self.digest_frequency.choices = [SelectChoice(f.value, label)
-                                             for f, label in FOLLOW_DIGEST_LABELS.items()]
-        elif not is_focal_point(user):
-            del self.digest_frequency
+        self.digest_frequency.choices = [SelectChoice(f.value, labels[f]) for f in choices]
         return self
 
 

@@ -76,7 +76,7 @@ def preferences():
     form = PreferencesForm(data={"digest_frequency": user.digest_frequency.value,
                                  "language": user.language}).fit_to(user)
     if form.validate_on_submit():
-        frequency = form.digest_frequency.data if form.digest_frequency else user.digest_frequency
+        frequency = form.digest_frequency.data if form.digest_frequency else None
         save_preferences(user, frequency, form.language.data)
         flash(_("Your e-mail preferences are saved."))
         return redirect(url_for("reminders.preferences"))

@@ -6,6 +6,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from tracker.extensions import db
 from tracker.models import DigestFrequency, User
+from tracker.permissions import is_auditor, is_focal_point
 
 
 def _serializer() -> URLSafeSerializer:
@@ -25,15 +26,31 @@ def user_for_unsubscribe(token: str) -> User | None:
     return db.session.get(User, data.get("u")) if isinstance(data, dict) else None
 
 
-def save_preferences(user: User, frequency: DigestFrequency | str, language: str) -> None:
-    """Digest frequency (weekly, monthly, none) and mail language; overdue notices stay."""
+def digest_choices(user: User) -> list[DigestFrequency]:
+    """Focal points choose how often their reminders come; auditors whether the weekly
+    digest of what they follow comes; the secretariat has no digest to choose."""
+    if is_focal_point(user):
+        return list(DigestFrequency)
+    if is_auditor(user):
+        return [DigestFrequency.WEEKLY, DigestFrequency.NONE]
+    return []
+
+
+def save_preferences(user: User, frequency: DigestFrequency | str | None,
+                     language: str) -> None:
+    """Digest frequency (one of digest_choices; None keeps it) and mail language; a focal
+    point's overdue notices stay whatever the frequency."""
     if language not in current_app.config["LANGUAGES"]:
         raise ValueError(f"unknown language {language!r}")
-    user.digest_frequency = DigestFrequency(frequency)
+    if frequency is not None:
+        if DigestFrequency(frequency) not in digest_choices(user):
+            raise ValueError(f"{user.role} cannot choose the digest frequency {frequency!r}")
+        user.digest_frequency = DigestFrequency(frequency)
     user.language = language
     db.session.commit()
 
 
 def unsubscribe(user: User) -> None:
     """No more digests; a focal point's mandatory overdue notices still come."""
-    save_preferences(user, DigestFrequency.NONE, user.language)
+    user.digest_frequency = DigestFrequency.NONE
+    db.session.commit()
