@@ -8,6 +8,7 @@ from tracker.models import (
     Commitment, Country, Meeting, Recommendation, SourceQuote, Theme, WorkingTable,
 )
 from tracker.services.commitment_list import Filters, recommendation_conditions
+from tracker.services.matrix import latest_meeting_first
 from tracker.services.open_data import plain, commitment_url
 from tracker.services.stats import public_stats
 from tracker.urls import public_url
@@ -101,7 +102,7 @@ def meeting_page(page: int, per_page: int) -> tuple[list[dict], int]:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(Meeting))
     meetings = db.session.scalars(
         sa.select(Meeting).options(selectinload(Meeting.working_tables))
-        .order_by(Meeting.held_on.desc().nulls_last(), Meeting.code)
+        .order_by(*latest_meeting_first())  # the dashboard's order: the same latest meeting
         .limit(per_page).offset((page - 1) * per_page))
     return [_meeting_record(m) for m in meetings], total
 
