@@ -30,14 +30,11 @@ class HideForm(FlaskForm):
                          validators=[DataRequired(), Length(max=REASON_MAX)])
 
 
-def answer_form(observation_id: int, submitted: bool = False) -> AnswerForm:
-    """One answer form per observation on the page: the prefix keeps their fields apart."""
-    if submitted:
-        return AnswerForm(prefix=f"answer-{observation_id}")
-    return AnswerForm(formdata=None, prefix=f"answer-{observation_id}")
+FORMS_ON_AN_OBSERVATION = {"answer": AnswerForm, "hide": HideForm}
 
 
-def hide_form(observation_id: int, submitted: bool = False) -> HideForm:
-    if submitted:
-        return HideForm(prefix=f"hide-{observation_id}")
-    return HideForm(formdata=None, prefix=f"hide-{observation_id}")
+def observation_form(key: str, submitted: bool = False) -> FlaskForm:
+    """The answer or hide form of one observation, by its key on the page ("answer-12",
+    "hide-12"): the key is the prefix that keeps the fields of the page's forms apart."""
+    form_class = FORMS_ON_AN_OBSERVATION[key.split("-")[0]]
+    return form_class(prefix=key) if submitted else form_class(formdata=None, prefix=key)

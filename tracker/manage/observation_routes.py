@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from tracker.extensions import db
 from tracker.manage import bp
-from tracker.manage.observation_forms import ObservationForm, answer_form, hide_form
+from tracker.manage.observation_forms import ObservationForm, observation_form
 from tracker.models import Commitment, Observation
 from tracker.permissions import can_answer, can_hide, can_observe, require
 from tracker.public.commitment_page import commitment_or_404, render_commitment_page
@@ -53,33 +53,36 @@ def file_commitment_observation(code: str):
     return _done(_("The observation is published."), code)
 
 
+def _act_on(observation_id: int, kind: str, allowed, act, message: str):
+    """Answer or hide: check, validate the observation's form, let the service act."""
+    observation = _observation_or_404(observation_id)
+    require(allowed(current_user, observation))
+    key, commitment = f"{kind}-{observation_id}", observation.commitment
+    form = observation_form(key, submitted=True)
+    if not form.validate_on_submit():
+        return _refused(commitment, key, form)
+    try:
+        act(observation, form)
+    except ObservationRefused as exc:
+        return _refused(commitment, key, form, exc)
+    return _done(message, commitment.code)
+
+
 @bp.post("/observations/<int:observation_id>/answers")
 @login_required
 def answer_commitment_observation(observation_id: int):
     """Answer an observation in the name of the government."""
-    observation = _observation_or_404(observation_id)
-    require(can_answer(current_user, observation))
-    commitment, form = observation.commitment, answer_form(observation_id, submitted=True)
-    if not form.validate_on_submit():
-        return _refused(commitment, f"answer-{observation_id}", form)
-    try:
-        answer_observation(current_user, observation, form.text.data)
-    except ObservationRefused as exc:
-        return _refused(commitment, f"answer-{observation_id}", form, exc)
-    return _done(_("The answer is published."), commitment.code)
+    return _act_on(observation_id, "answer", can_answer,
+                   lambda observation, form: answer_observation(current_user, observation,
+                                                                form.text.data),
+                   _("The answer is published."))
 
 
 @bp.post("/observations/<int:observation_id>/hide")
 @login_required
 def hide_commitment_observation(observation_id: int):
     """Hide an abusive observation, with a public reason."""
-    observation = _observation_or_404(observation_id)
-    require(can_hide(current_user))
-    commitment, form = observation.commitment, hide_form(observation_id, submitted=True)
-    if not form.validate_on_submit():
-        return _refused(commitment, f"hide-{observation_id}", form)
-    try:
-        hide_observation(current_user, observation, form.reason.data)
-    except ObservationRefused as exc:
-        return _refused(commitment, f"hide-{observation_id}", form, exc)
-    return _done(_("The observation is hidden."), commitment.code)
+    return _act_on(observation_id, "hide", lambda user, _observation: can_hide(user),
+                   lambda observation, form: hide_observation(current_user, observation,
+                                                              form.reason.data),
+                   _("The observation is hidden."))

@@ -21,15 +21,15 @@ def commitment_or_404(code: str) -> Commitment:
 
 def observation_forms(commitment: Commitment, observations, failed=None) -> dict:
     """The observation forms this reader may use; ``failed`` replaces one with its errors."""
-    from tracker.manage.observation_forms import ObservationForm, answer_form, hide_form
+    from tracker.manage.observation_forms import ObservationForm, observation_form
 
     forms = {"observe": ObservationForm(formdata=None) if can_observe(current_user, commitment)
              else None}
     for o in observations:
         if can_answer(current_user, o):
-            forms[f"answer-{o.id}"] = answer_form(o.id)
+            forms[f"answer-{o.id}"] = observation_form(f"answer-{o.id}")
         if can_hide(current_user) and o.hiding is None:
-            forms[f"hide-{o.id}"] = hide_form(o.id)
+            forms[f"hide-{o.id}"] = observation_form(f"hide-{o.id}")
     if failed is not None:
         forms[failed[0]] = failed[1]
     return forms
