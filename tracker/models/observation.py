@@ -62,10 +62,6 @@ class Observation(db.Model):
     def link_list(self) -> list[str]:
         return [line for line in (self.links or "").splitlines() if line.strip()]
 
-    @property
-    def is_hidden(self) -> bool:
-        return self.hiding is not None
-
 
 class ObservationAnswer(db.Model):
     """A government focal point's reply, attributed to the country, never the person."""
