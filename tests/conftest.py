@@ -17,7 +17,7 @@ from config import TestingConfig
 from tracker import create_app
 from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
-from tracker.services.seeding import apply_seed
+from tracker.importer.writer import apply_seed
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO / "seed_data"
@@ -128,7 +128,7 @@ def password_hash() -> str:
     """argon2id is slow on purpose: hash the tests' password once per run."""
     global _password_hash
     if _password_hash is None:
-        from tracker.services.passwords import hash_password
+        from tracker.accounts.passwords import hash_password
 
         _password_hash = hash_password(PASSWORD)
     return _password_hash
@@ -163,7 +163,7 @@ def acting_as(seeded, make_user, auth):
     after logging in."""
     from tracker.models import User
     from tracker.permissions import SYSTEM
-    from tracker.services import accounts
+    from tracker.accounts import users
 
     def login(role: str):
         if role == "anonymous":
@@ -172,7 +172,7 @@ def acting_as(seeded, make_user, auth):
         user = make_user(kind, country="MEX" if kind == "focal_point" else None)
         assert auth.login(user.email).status_code == 302
         if role == "deactivated_secretariat":
-            accounts.deactivate_user(SYSTEM, db.session.get(User, user.id))
+            users.deactivate_user(SYSTEM, db.session.get(User, user.id))
         return user
 
     return login

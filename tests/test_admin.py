@@ -13,7 +13,8 @@ from tracker.models import (
     AdminAction, Commitment, Meeting, Recommendation, Status, Theme, User, WorkingTable,
 )
 from tracker.permissions import SYSTEM
-from tracker.services import accounts, administration
+from tracker.accounts import users
+from tracker.commitments import administration
 from workflow_helpers import assert_refused, version_on
 
 MEMBER_STATES = ["BLZ", "CAN", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "USA"]
@@ -339,7 +340,7 @@ def test_the_secretariat_cannot_deactivate_itself(client, auth, secretariat):
 # -- who may: every POST route × every role ----------------------------------------------
 
 def _deactivation_target(client) -> tuple[str, dict]:
-    target = accounts.create_user(SYSTEM, email="target@example.org", role="focal_point",
+    target = users.create_user(SYSTEM, email="target@example.org", role="focal_point",
                                   country="GTM")
     return f"/admin/users/{target.id}/deactivate", {}
 

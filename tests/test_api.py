@@ -8,8 +8,8 @@ import time_machine
 
 from tracker.extensions import db
 from tracker.models import Commitment, Status
-from tracker.services.evidence import add_evidence
-from tracker.services.status_updates import update_status
+from tracker.evidence.storage import add_evidence
+from tracker.commitments.status_updates import update_status
 from workflow_helpers import SECRETS, add_restricted_evidence
 
 

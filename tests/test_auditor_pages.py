@@ -14,11 +14,11 @@ from tracker.models import (
     Commitment, Country, DataVersion, Follow, MessageKind, Observation, OutboxMessage, Role,
     Theme, User,
 )
-from tracker.services.auditor_view import follow, public_changes, queue_follow_digests
-from tracker.services.observations import answer_observation, file_observation, hide_observation
-from tracker.services.outbox import deliver_due
-from tracker.services.seeding import apply_seed
-from tracker.services.status_updates import update_status
+from tracker.audit.follows import follow, public_changes, queue_follow_digests
+from tracker.audit.observations import answer_observation, file_observation, hide_observation
+from tracker.reminders.outbox import deliver_due
+from tracker.importer.writer import apply_seed
+from tracker.commitments.status_updates import update_status
 
 PAGE, FOLLOWS = "/my/observations", "/my/follows"
 
@@ -122,7 +122,7 @@ def test_an_auditor_sees_their_observations_and_the_answers_not_others(client, a
 
 
 def test_my_observations_is_one_query(app, people, count_queries):
-    from tracker.services.auditor_view import my_observations
+    from tracker.audit.follows import my_observations
 
     for code in ("MT1-R01-MEX", "MT1-R02-MEX", "MT1-R03-MEX"):
         answer_observation(user(people["focal_point"]), observe(people["auditor"], code), "Sí.")
@@ -313,7 +313,7 @@ def test_the_digest_is_in_the_readers_language_and_follows_themes(mail_app, smtp
 
 def test_observations_answers_and_evidence_are_listed_hidden_ones_not(mail_app, smtp_server,
                                                                        mail_people):
-    from tracker.services.evidence import add_evidence
+    from tracker.evidence.storage import add_evidence
 
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
         seen = file_observation(mail_people["en"], commitment("MT1-R02-MEX"), "limited",
@@ -379,7 +379,7 @@ def test_dry_run_writes_nothing_and_the_cli_queues(mail_app, smtp_server, mail_p
 
 
 def test_the_weekly_summary_job_queues_the_follow_digests(mail_app, mail_people, monkeypatch):
-    from tracker import scheduler
+    from tracker.reminders import scheduler
 
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
         change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)

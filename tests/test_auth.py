@@ -10,8 +10,8 @@ from tracker import create_app
 from tracker.extensions import db
 from tracker.models import LoginThrottle, User
 from tracker.permissions import SYSTEM
-from tracker.services import accounts
-from tracker.services.passwords import WeakPassword, check_policy, hash_password
+from tracker.accounts import users
+from tracker.accounts.passwords import WeakPassword, check_policy, hash_password
 
 FAILURE_TEXT = ("Wrong e-mail or password", "Correo o contraseña incorrectos")
 
@@ -39,19 +39,19 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, seeded, ma
 
 def test_repeated_failures_lock_the_address_in_the_database(client, seeded, make_user, auth):
     user = make_user("secretariat")
-    for _ in range(accounts.MAX_FAILURES):
+    for _ in range(users.MAX_FAILURES):
         assert failed(auth.login(user.email, "not-the-password-at-all"))
     throttle = db.session.scalar(sa.select(LoginThrottle))
-    assert throttle.failures == accounts.MAX_FAILURES and throttle.locked_until is not None
+    assert throttle.failures == users.MAX_FAILURES and throttle.locked_until is not None
     assert failed(auth.login(user.email))  # even the right password, and the same message
     # The lock ends by itself.
-    later = dt.datetime.now(dt.timezone.utc) + accounts.LOCK_TIME + dt.timedelta(seconds=1)
-    assert accounts.authenticate(user.email, PASSWORD, now=later).id == user.id
+    later = dt.datetime.now(dt.timezone.utc) + users.LOCK_TIME + dt.timedelta(seconds=1)
+    assert users.authenticate(user.email, PASSWORD, now=later).id == user.id
 
 
 def test_unknown_addresses_lock_too(app, seeded):
-    for _ in range(accounts.MAX_FAILURES):
-        assert accounts.authenticate("ghost@example.org", "x" * 12) is None
+    for _ in range(users.MAX_FAILURES):
+        assert users.authenticate("ghost@example.org", "x" * 12) is None
     assert db.session.scalar(sa.select(LoginThrottle)).locked_until is not None
 
 
@@ -86,7 +86,7 @@ def test_password_change_ends_other_sessions(app, seeded, make_user):
 def test_deactivation_ends_sessions(client, seeded, make_user, auth):
     user = make_user("focal_point", country="MEX")
     auth.login(user.email)
-    accounts.deactivate_user(SYSTEM, db.session.get(User, user.id))
+    users.deactivate_user(SYSTEM, db.session.get(User, user.id))
     assert client.get("/my/commitments").status_code == 302
 
 
@@ -164,14 +164,14 @@ def test_passwords_are_argon2id():
 
 
 def test_email_is_unique_regardless_of_case(app, seeded):
-    accounts.create_user(SYSTEM, email="Ana@Example.org", role="secretariat")
-    with pytest.raises(accounts.AccountError):
-        accounts.create_user(SYSTEM, email="ANA@example.ORG", role="secretariat")
+    users.create_user(SYSTEM, email="Ana@Example.org", role="secretariat")
+    with pytest.raises(users.AccountError):
+        users.create_user(SYSTEM, email="ANA@example.ORG", role="secretariat")
 
 
 def test_focal_point_needs_a_known_country(app, seeded):
-    with pytest.raises(accounts.AccountError):
-        accounts.create_user(SYSTEM, email="x@example.org", role="focal_point", country="XYZ")
+    with pytest.raises(users.AccountError):
+        users.create_user(SYSTEM, email="x@example.org", role="focal_point", country="XYZ")
 
 
 def test_users_cli(runner, seeded):

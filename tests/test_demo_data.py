@@ -15,7 +15,7 @@ from tracker.models import (
     Commitment, Country, Evidence, Meeting, Recommendation, Status, StatusEvent, User,
     Visibility, WorkingTable,
 )
-from tracker.services.demo_data import DEMO_PREFIX
+from tracker.importer.demo_data import DEMO_PREFIX
 
 SEED_COMMITMENTS = 286
 ACCENTED = re.compile("[áéíóúñ]")

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Recommendation, Status, StatusEvent
-from tracker.services.commitment_list import Filters
-from tracker.services.open_data import stream_commitment_records, stream_history_records
-from tracker.services.status_updates import update_status
+from tracker.commitments.listing import Filters
+from tracker.opendata.records import stream_commitment_records, stream_history_records
+from tracker.commitments.status_updates import update_status
 from workflow_helpers import SECRETS, add_restricted_evidence
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}

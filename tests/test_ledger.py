@@ -14,8 +14,8 @@ from werkzeug.serving import make_server
 from conftest import ON_POSTGRES
 from tracker.extensions import db
 from tracker.models import Commitment, LedgerEntry
-from tracker.services.evidence import add_evidence
-from tracker.services.status_updates import update_status
+from tracker.evidence.storage import add_evidence
+from tracker.commitments.status_updates import update_status
 from workflow_helpers import SECRETS, add_restricted_evidence
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_ledger.py"
@@ -206,7 +206,7 @@ def test_the_chain_stays_valid_under_concurrent_updates(app, runner, seeded, mak
 
 
 def test_observations_answers_and_hidings_are_chained_and_checked(runner, history, make_user):
-    from tracker.services.observations import (
+    from tracker.audit.observations import (
         answer_observation, file_observation, hide_observation,
     )
 

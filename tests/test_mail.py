@@ -10,8 +10,9 @@ from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
 from tracker.models import User
 from tracker.permissions import SYSTEM
-from tracker.services import accounts, tokens
-from tracker.services.account_mail import send_invitation, send_password_reset
+from tracker.accounts import users
+from tracker.accounts import tokens
+from tracker.accounts.invitations import send_invitation, send_password_reset
 
 LINK = re.compile(r"https://tracker\.example\.org(/\S+)")
 NEW_PASSWORD = "otra-clave-muy-larga-2026"
@@ -19,10 +20,10 @@ NEW_PASSWORD = "otra-clave-muy-larga-2026"
 
 @pytest.fixture
 def invited(mail_app, smtp_server):
-    from tracker.services.seeding import apply_seed
+    from tracker.importer.writer import apply_seed
 
     apply_seed(read_seed_directory(SEED_DIR))
-    user = accounts.create_user(SYSTEM, email="Punto.Focal@Example.ORG", role="focal_point",
+    user = users.create_user(SYSTEM, email="Punto.Focal@Example.ORG", role="focal_point",
                                 country="GTM", name="Ana")
     send_invitation(SYSTEM, user)
     return user
@@ -66,7 +67,7 @@ def test_weak_password_is_refused_on_the_invitation_page(mail_app, invited, smtp
 
 
 def test_password_reset_mail_and_link(mail_app, invited, smtp_server):
-    accounts.set_password(invited, NEW_PASSWORD)
+    users.set_password(invited, NEW_PASSWORD)
     client = mail_app.test_client()
     auth = AuthActions(client)
     response = auth.post("/reset", {"email": "PUNTO.focal@example.org"}, token_from="/reset")
@@ -99,14 +100,14 @@ def test_expired_or_forged_links_do_not_work(mail_app, invited, smtp_server, mon
 
 
 def test_deactivated_user_gets_no_reset_mail(mail_app, invited, smtp_server):
-    accounts.deactivate_user(SYSTEM, invited)
+    users.deactivate_user(SYSTEM, invited)
     before = len(smtp_server.messages)
     send_password_reset(invited.email)
     assert len(smtp_server.messages) == before
 
 
 def test_without_mail_server_messages_are_eml_files(app, seeded):
-    user = accounts.create_user(SYSTEM, email="aud@example.org", role="auditor",
+    user = users.create_user(SYSTEM, email="aud@example.org", role="auditor",
                                 organisation="FLACSO")
     send_invitation(SYSTEM, user)
     from pathlib import Path

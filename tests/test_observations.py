@@ -12,11 +12,11 @@ from tracker.models import (
     OrganisationKind, OutboxMessage, Recommendation, User,
 )
 from tracker.permissions import PermissionDenied
-from tracker.services.observations import (
+from tracker.audit.observations import (
     ObservationRefused, answer_observation, claimed_assessment, contested, file_observation,
     hide_observation,
 )
-from tracker.services.status_updates import update_status
+from tracker.commitments.status_updates import update_status
 
 CODE = "MT1-R03-MEX"
 ORGANISATION = "Red Regional de Organizaciones Civiles"
@@ -208,9 +208,9 @@ def test_completed_but_rated_limited_is_contested_until_resolved(client, people)
 
 
 def test_the_dashboard_lists_the_first_contested_claims_by_code(people):
-    from tracker.services.dashboard import compute_dashboard
+    from tracker.commitments.dashboard import compute_dashboard
 
-    from tracker.services.commitments import open_commitment
+    from tracker.commitments.opening import open_commitment
 
     # A commitment opened later for the first recommendation: the newest id, the first code.
     secretariat = db.session.get(User, people["secretariat"].id)

@@ -9,7 +9,7 @@ from tracker import permissions
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, User
 from tracker.permissions import SYSTEM
-from tracker.services import accounts
+from tracker.accounts import users
 from workflow_helpers import PDF, snapshot, version_on
 
 CODE = "MT1-R03-MEX"
@@ -47,7 +47,7 @@ def acting_as(client, seeded, make_user, auth):
         user = make_user(kind, country=country)
         assert auth.login(user.email).status_code == 302
         if role == "deactivated":
-            accounts.deactivate_user(SYSTEM, db.session.get(User, user.id))
+            users.deactivate_user(SYSTEM, db.session.get(User, user.id))
         return user
 
     return login

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Commitment, Country, SourceDocument
-from tracker.services.evidence import Upload, add_evidence
-from tracker.services.status_updates import update_status
+from tracker.evidence.storage import Upload, add_evidence
+from tracker.commitments.status_updates import update_status
 from workflow_helpers import PDF, SECRETS, add_restricted_evidence
 
 

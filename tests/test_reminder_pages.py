@@ -14,9 +14,9 @@ from tracker.models import (
 )
 from tracker.models.commitment import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
-from tracker.services.administration import AdminRefused
-from tracker.services.reminder_preferences import save_preferences, unsubscribe_token
-from tracker.services.reminder_settings import save_reminder_settings
+from tracker.commitments.administration import AdminRefused
+from tracker.reminders.preferences import save_preferences, unsubscribe_token
+from tracker.reminders.settings import save_reminder_settings
 from workflow_helpers import assert_refused
 
 VALID = {"due_soon_days": "60, 14,3", "stale_days": "45", "escalate_after_days": "20"}

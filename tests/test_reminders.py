@@ -11,10 +11,10 @@ from conftest import ON_POSTGRES, SEED_DIR
 from tracker.importer.reader import read_seed_directory
 from tracker.extensions import db
 from tracker.models import Commitment, MessageKind, OutboxMessage, OutboxStatus, Status
-from tracker.services import outbox
-from tracker.services.outbox import deliver_due
-from tracker.services.reminders import run_rules
-from tracker.services.seeding import apply_seed
+from tracker.reminders import outbox
+from tracker.reminders.outbox import deliver_due
+from tracker.reminders.rules import run_rules
+from tracker.importer.writer import apply_seed
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 

@@ -18,16 +18,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config import TestingConfig
 from conftest import ON_POSTGRES, REPO, make_config
 from tracker import create_app
-from tracker import scheduler as scheduler_module
+from tracker.reminders import scheduler as scheduler_module
 from tracker.extensions import db
-from tracker.scheduler import SchedulerLock, build_scheduler
+from tracker.reminders.scheduler import SchedulerLock, build_scheduler
 
 SCHEDULE = dict(REMINDER_HOUR=6, WEEKLY_SUMMARY_DAY="fri", OUTBOX_INTERVAL_SECONDS=30,
                 SCHEDULER_MISFIRE_GRACE=3600, BABEL_DEFAULT_TIMEZONE="America/Guatemala")
 on_postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="TEST_DATABASE_URL is not set")
 HOLDER = """
 import logging, sys, time
-from tracker.scheduler import SchedulerLock
+from tracker.reminders.scheduler import SchedulerLock
 logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
 lock = SchedulerLock(sys.argv[1], sys.argv[2])  # a reference: collected, it would let go
 lock.acquire(poll_seconds=0.2)
@@ -241,7 +241,7 @@ def test_a_failing_job_is_logged_not_raised(app, monkeypatch, caplog):
     def broken(now=None):
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr("tracker.services.outbox.deliver_due", broken)
+    monkeypatch.setattr("tracker.reminders.outbox.deliver_due", broken)
     assert scheduler_module.deliver_outbox_job() is False
     assert "outbox delivery failed" in caplog.text and "mail server on fire" in caplog.text
 
@@ -253,7 +253,7 @@ def test_once_runs_every_job_and_twice_queues_nothing_new(app, runner, seeded, m
     monkeypatch.setattr(scheduler_module, "_app", None)  # the command sets it; undo afterwards
     make_user("focal_point", country="MEX")
     make_user("secretariat", country=None)
-    caplog.set_level("INFO", logger="tracker.scheduler")
+    caplog.set_level("INFO", logger="tracker.reminders.scheduler")
     result = runner.invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0, result.output + caplog.text
     for job in ("reminder rules:", "weekly summary:"):

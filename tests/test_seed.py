@@ -13,7 +13,7 @@ from tracker.models import (
     Commitment, ContextItem, Country, Recommendation, SourceDocument, SourceQuote, Status,
     StatusEvent, Theme, WorkingTable,
 )
-from tracker.services.seeding import apply_seed
+from tracker.importer.writer import apply_seed
 
 MEMBER_STATES = {"BLZ", "CAN", "CRI", "DOM", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "USA"}
 TABLES = (Country, Theme, WorkingTable, SourceDocument, Recommendation, SourceQuote,

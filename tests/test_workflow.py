@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from conftest import AuthActions
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
-from tracker.services.status_updates import Conflict, update_status
+from tracker.commitments.status_updates import Conflict, update_status
 from workflow_helpers import snapshot, version_on
 
 CODE = "MT1-R03-MEX"

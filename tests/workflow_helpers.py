@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Commitment
-from tracker.services.evidence import Upload, add_evidence
+from tracker.evidence.storage import Upload, add_evidence
 
 # A focal point's e-mail and name, and restricted evidence (title, file, link): the privacy
 # tests put them in the database and search every public surface for them.

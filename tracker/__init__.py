@@ -64,7 +64,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     cache.init_app(app)
     # Session and mapper hooks: the data version, the folded search columns, the ledger.
-    from tracker.services import data_version, ledger, search  # noqa: F401
+    from tracker.core import data_version
+    from tracker.ledger import chain
+    from tracker.commitments import search  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,7 +76,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.exports import bp as exports_bp
     from tracker.manage import bp as manage_bp
     from tracker.public import bp as public_bp
-    from tracker.reminders import bp as reminders_bp
+    from tracker.reminders.routes import bp as reminders_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -86,20 +88,20 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from tracker.errors import render_error
-    from tracker.security import add_security_headers
+    from tracker.core.errors import render_error
+    from tracker.core.security import add_security_headers
 
     app.register_error_handler(HTTPException, render_error)
     add_security_headers(app)
 
 
 def register_commands(app: Flask) -> None:
-    from tracker.demo_cli import demo_data_command
+    from tracker.importer.demo_cli import demo_data_command
     from tracker.importer.cli import seed_command
-    from tracker.ledger_cli import ledger_group
-    from tracker.reminders_cli import reminders_group
-    from tracker.scheduler import scheduler_command
-    from tracker.users_cli import users_group
+    from tracker.ledger.cli import ledger_group
+    from tracker.reminders.cli import reminders_group
+    from tracker.reminders.scheduler import scheduler_command
+    from tracker.accounts.cli import users_group
 
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
@@ -110,7 +112,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
-    from tracker.labels import (
+    from tracker.core.labels import (
         ACTOR_LABELS, ASSESSMENT_LABELS, ORGANISATION_KIND_LABELS, STATUS_LABELS,
     )
     from tracker.permissions import TEMPLATE_PREDICATES

@@ -103,7 +103,7 @@ APPEND_ONLY_TABLES = ("status_event", "admin_action", "ledger_entry", "observati
 def _chain_existing_history():
     """History written before the ledger existed becomes its first entries, in time order.
     This uses the app's record format, which is the published algorithm (README)."""
-    from tracker.services import ledger
+    from tracker.ledger import chain as ledger
 
     conn = op.get_bind()
     events = conn.execute(sa.text(

@@ -55,10 +55,10 @@ def _load_data(app) -> None:
     from tracker.importer.reader import read_seed_directory
     from tracker.models import Commitment
     from tracker.permissions import SYSTEM
-    from tracker.services.accounts import create_user
-    from tracker.services.evidence import add_evidence
-    from tracker.services.seeding import apply_seed
-    from tracker.services.status_updates import update_status
+    from tracker.accounts.users import create_user
+    from tracker.evidence.storage import add_evidence
+    from tracker.importer.writer import apply_seed
+    from tracker.commitments.status_updates import update_status
 
     with app.app_context():
         db.create_all()

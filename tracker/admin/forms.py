@@ -13,12 +13,12 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.extensions import db
-from tracker.labels import ACTOR_LABELS
+from tracker.core.labels import ACTOR_LABELS
 from tracker.manage.forms import VersionedForm
 from tracker.models import (
     Country, Meeting, OrganisationKind, RecommendationKind, Role, Theme, WorkingTable,
 )
-from tracker.services.administration import CODE_PATTERN, TEXT_MAX
+from tracker.commitments.administration import CODE_PATTERN, TEXT_MAX
 
 CODE_RULE = Regexp(f"^{CODE_PATTERN.pattern}$",
                    message=_l("Use letters, digits, dots, hyphens and underscores only."))

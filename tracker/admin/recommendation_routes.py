@@ -14,8 +14,8 @@ from tracker.admin.routes import one_or_404, refuse, render_form
 from tracker.extensions import db
 from tracker.models import Commitment, Recommendation, WorkingTable
 from tracker.permissions import secretariat_required
-from tracker.services import administration
-from tracker.services.administration import AdminRefused, Conflict
+from tracker.commitments import administration
+from tracker.commitments.administration import AdminRefused, Conflict
 
 
 @bp.get("/recommendations")

@@ -12,8 +12,8 @@ from tracker.admin.forms import MeetingEditForm, MeetingForm
 from tracker.extensions import db
 from tracker.models import AdminAction, Meeting
 from tracker.permissions import secretariat_required
-from tracker.services import administration
-from tracker.services.administration import AdminRefused
+from tracker.commitments import administration
+from tracker.commitments.administration import AdminRefused
 
 
 def render_form(template: str, status: int | None = None, **context):

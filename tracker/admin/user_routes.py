@@ -12,8 +12,10 @@ from tracker.admin.routes import refuse, render_form
 from tracker.extensions import db
 from tracker.models import User
 from tracker.permissions import secretariat_required
-from tracker.services import account_mail, accounts, administration
-from tracker.services.administration import AdminRefused
+from tracker.accounts import invitations
+from tracker.accounts import users
+from tracker.commitments import administration
+from tracker.commitments.administration import AdminRefused
 
 
 def _users() -> list[User]:
@@ -21,9 +23,9 @@ def _users() -> list[User]:
                                    .options(joinedload(User.country))))
 
 
-@bp.get("/users")
+@bp.get("/users", endpoint="users")
 @secretariat_required
-def users():
+def user_list():
     """Every account: e-mail, role, country or organisation, active or deactivated."""
     return render_template("admin/users.html", users=_users(), form=ConfirmForm())
 
@@ -35,12 +37,12 @@ def invite_user():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(current_user, **form.values())
-        except accounts.AccountError as exc:
+            user = users.create_user(current_user, **form.values())
+        except users.AccountError as exc:
             refuse(form, exc)
         else:
             try:
-                account_mail.send_invitation(current_user, user)
+                invitations.send_invitation(current_user, user)
             except OSError:  # the account exists; the mail server is what failed
                 flash(_("The account of %(email)s is created, but the invitation could not "
                         "be sent. Check the mail settings.", email=user.email))

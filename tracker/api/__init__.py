@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from tracker.public.caching import answered_once_per_version, conditional_on_data
+from tracker.core.http_cache import answered_once_per_version, conditional_on_data
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

@@ -4,7 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 
 from tracker.api import bp
-from tracker.services.ledger import current_head, ledger_page
+from tracker.ledger.chain import current_head, ledger_page
 
 MAX_LEDGER_PAGE = 1000
 

@@ -8,7 +8,7 @@ from flask import current_app, jsonify
 from tracker.api import bp
 from tracker.api.replies import MAX_PER_PAGE
 from tracker.models import Assessment, OrganisationKind, Status
-from tracker.services.commitment_list import MAX_PAGE, SORTS, filter_codes
+from tracker.commitments.listing import MAX_PAGE, SORTS, filter_codes
 
 STATUSES = [s.value for s in Status]
 ASSESSMENTS = [a.value for a in Assessment]

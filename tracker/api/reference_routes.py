@@ -4,7 +4,7 @@ from flask import jsonify, request
 
 from tracker.api import public_get
 from tracker.api.replies import found, list_args, paged
-from tracker.services.reference_records import (
+from tracker.opendata.reference import (
     country_records, meeting_detail, meeting_page, recommendation_detail, recommendation_page,
     theme_records,
 )

@@ -3,7 +3,7 @@
 from flask import abort, jsonify
 from flask_babel import gettext as _
 
-from tracker.services.commitment_list import BadFilter, Filters, check_known
+from tracker.commitments.listing import BadFilter, Filters, check_known
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 50

@@ -4,12 +4,12 @@ from flask import jsonify, request
 
 from tracker.api import public_get
 from tracker.api.replies import found, list_args, paged
-from tracker.services.commitment_list import count_commitments
-from tracker.services.open_data import (
+from tracker.commitments.listing import count_commitments
+from tracker.opendata.records import (
     commitment_record, commitment_records, history_records, observation_records,
     public_evidence_records,
 )
-from tracker.services.stats import public_stats
+from tracker.commitments.stats import public_stats
 
 
 @public_get("/commitments")

@@ -1,4 +1,4 @@
-"""Auth views: thin wrappers around tracker.services.accounts."""
+"""Auth views: thin wrappers around tracker.accounts.users."""
 
 from urllib.parse import urlsplit
 
@@ -10,10 +10,10 @@ from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from tracker.extensions import limiter
 from tracker.permissions import has_own_commitments
-from tracker.services import accounts
-from tracker.services.account_mail import send_password_reset
-from tracker.services.passwords import WeakPassword, verify_password
-from tracker.services.tokens import user_for_token
+from tracker.accounts import users
+from tracker.accounts.invitations import send_password_reset
+from tracker.accounts.passwords import WeakPassword, verify_password
+from tracker.accounts.tokens import user_for_token
 
 
 def _start_session(user) -> None:
@@ -38,7 +38,7 @@ def login():
         return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data)
         if user is not None:
             _start_session(user)
             return redirect(_landing(user))
@@ -51,7 +51,7 @@ def login():
 @login_required
 def logout():
     """Log out here and on every other device."""
-    accounts.end_sessions(current_user)
+    users.end_sessions(current_user)
     logout_user()
     session.clear()
     flash(_("You are logged out."))
@@ -83,7 +83,7 @@ def _set_password_from_token(token: str, purpose: str):
 def _save_password(user, form, done_message: str) -> bool:
     """Set the form's new password and start a fresh session; a weak one is a form error."""
     try:
-        accounts.set_password(user, form.password.data)
+        users.set_password(user, form.password.data)
     except WeakPassword as exc:
         form.password.errors.append(str(exc))
         return False

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from tracker.services.ledger import current_head
+from tracker.ledger.chain import current_head
 
 bp = Blueprint("exports", __name__)
 

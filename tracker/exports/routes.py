@@ -5,12 +5,12 @@ from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import get_locale
 
 from tracker.exports import bp
-from tracker.exports.atom import feed_context
-from tracker.exports.calendar import due_dates_calendar
-from tracker.exports.csv_stream import csv_chunks
-from tracker.public.caching import conditional_on_data
-from tracker.services.commitment_list import BadFilter, Filters, check_known
-from tracker.services.open_data import (
+from tracker.opendata.atom import feed_context
+from tracker.opendata.calendar import due_dates_calendar
+from tracker.opendata.csv_stream import csv_chunks
+from tracker.core.http_cache import conditional_on_data
+from tracker.commitments.listing import BadFilter, Filters, check_known
+from tracker.opendata.records import (
     COMMITMENT_COLUMNS, HISTORY_COLUMNS, RATING_FIELDS, stream_commitment_records, stream_history_records,
 )
 

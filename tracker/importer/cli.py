@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from tracker.importer.errors import SeedError
 from tracker.importer.reader import read_seed_directory
-from tracker.services.seeding import apply_seed
+from tracker.importer.writer import apply_seed
 
 
 @click.command("seed")

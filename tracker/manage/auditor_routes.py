@@ -8,9 +8,9 @@ from tracker.extensions import db
 from tracker.manage import bp
 from tracker.manage.auditor_forms import FollowForm, UnfollowForm
 from tracker.permissions import is_auditor, require
-from tracker.services import auditor_view
-from tracker.services.auditor_view import FollowRefused
-from tracker.services.commitment_list import filter_choices
+from tracker.audit import follows
+from tracker.audit.follows import FollowRefused
+from tracker.commitments.listing import filter_choices
 
 
 def _page(follow_form: FollowForm | None = None, unfollow_form: UnfollowForm | None = None,
@@ -19,8 +19,8 @@ def _page(follow_form: FollowForm | None = None, unfollow_form: UnfollowForm | N
     locale = str(get_locale())
     return render_template(
         "manage/my_observations.html", locale=locale,
-        observations=auditor_view.my_observations(current_user),
-        follows=auditor_view.follows(current_user),
+        observations=follows.my_observations(current_user),
+        follows=follows.follows(current_user),
         follow_form=(follow_form or FollowForm(formdata=None)).offer(filter_choices(locale)),
         unfollow_form=unfollow_form or UnfollowForm(formdata=None)), status
 
@@ -42,7 +42,7 @@ def follow_country_or_theme():
     if not form.validate_on_submit():
         return _page(form, status=400)
     try:
-        row = auditor_view.follow(current_user, country_iso3=form.country.data,
+        row = follows.follow(current_user, country_iso3=form.country.data,
                                   theme_code=form.theme.data)
     except FollowRefused as exc:
         db.session.rollback()
@@ -60,6 +60,6 @@ def unfollow_country_or_theme(follow_id: int):
     form = UnfollowForm()
     if not form.validate_on_submit():
         return _page(unfollow_form=form, status=400)
-    auditor_view.unfollow(current_user, follow_id)
+    follows.unfollow(current_user, follow_id)
     flash(_("You no longer follow it."))
     return redirect(url_for("manage.my_observations"))

@@ -6,7 +6,7 @@ from wtforms import HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from tracker.labels import STATUS_LABELS
+from tracker.core.labels import STATUS_LABELS
 
 
 class VersionedForm(FlaskForm):

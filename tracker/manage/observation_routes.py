@@ -9,8 +9,8 @@ from tracker.manage import bp
 from tracker.manage.observation_forms import ObservationForm, observation_form
 from tracker.models import Commitment, Observation
 from tracker.permissions import can_answer, can_hide, can_observe, require
-from tracker.public.commitment_page import commitment_or_404, render_commitment_page
-from tracker.services.observations import (
+from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
+from tracker.audit.observations import (
     ObservationRefused, answer_observation, file_observation, hide_observation,
 )
 

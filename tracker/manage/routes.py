@@ -14,11 +14,11 @@ from tracker.models import Evidence
 from tracker.permissions import (
     can_add_evidence, can_update, can_view_evidence, has_own_commitments, require,
 )
-from tracker.public.commitment_page import commitment_or_404, render_commitment_page
-from tracker.services.commitment_view import COUNTRY_LIST_LIMIT, commitments_of_country
-from tracker.services.evidence import EvidenceRefused, Upload, add_evidence, evidence_path
-from tracker.services.observations import ratings_for
-from tracker.services.status_updates import Conflict, UpdateRefused, update_status
+from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
+from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
+from tracker.evidence.storage import EvidenceRefused, Upload, add_evidence, evidence_path
+from tracker.audit.observations import ratings_for
+from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
 
 
 @bp.get("/my/commitments")

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from tracker.public.caching import cache_public_page  # noqa: E402
+from tracker.core.http_cache import cache_public_page  # noqa: E402
 
 bp.after_request(cache_public_page)
 

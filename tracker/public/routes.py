@@ -11,18 +11,18 @@ from markupsafe import Markup
 from tracker.extensions import db
 from tracker.models import Commitment, Country, SourceDocument, SourceQuote, Status
 from tracker.public import bp
-from tracker.public.caching import rendered_once_per_version
-from tracker.public.commitment_page import commitment_or_404, render_commitment_page
-from tracker.services.commitment_list import (
+from tracker.core.http_cache import rendered_once_per_version
+from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
+from tracker.commitments.listing import (
     BadFilter, Filters, check_known, filter_choices, list_commitments,
 )
-from tracker.services.commitment_view import COUNTRY_LIST_LIMIT, commitments_of_country
-from tracker.services.dashboard import compute_dashboard, country_breakdown, theme_breakdown
-from tracker.services.data_version import remember
-from tracker.services.ledger import current_head
-from tracker.services.matrix import build_matrix
-from tracker.services.observations import ratings_for
-from tracker.services.source_view import highlighted
+from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
+from tracker.commitments.dashboard import compute_dashboard, country_breakdown, theme_breakdown
+from tracker.core.data_version import remember
+from tracker.ledger.chain import current_head
+from tracker.commitments.matrix import build_matrix
+from tracker.audit.observations import ratings_for
+from tracker.commitments.sources import highlighted
 
 LANGUAGE_COOKIE = "lang"
 

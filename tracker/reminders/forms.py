@@ -8,9 +8,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 
 from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor
-from tracker.services.administration import AdminRefused
-from tracker.services.reminder_preferences import digest_choices
-from tracker.services.reminder_settings import BAD_DAYS, DAYS_RANGE, parse_due_soon
+from tracker.commitments.administration import AdminRefused
+from tracker.reminders.preferences import digest_choices
+from tracker.reminders.settings import BAD_DAYS, DAYS_RANGE, parse_due_soon
 
 FREQUENCY_LABELS = {
     DigestFrequency.WEEKLY: _l("Weekly"),

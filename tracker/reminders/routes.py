@@ -1,7 +1,7 @@
 """Reminder views: the one-click unsubscribe link of every digest, a user's own mail
 preferences, and the secretariat's rules with the outbox."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
@@ -9,15 +9,16 @@ from tracker.admin.routes import refuse, render_form
 from tracker.extensions import csrf
 from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor, secretariat_required
-from tracker.reminders import bp
 from tracker.reminders.forms import PreferencesForm, ReminderSettingsForm
-from tracker.services.administration import AdminRefused
-from tracker.services.outbox import outbox_listing
-from tracker.services.reminder_preferences import (
+from tracker.commitments.administration import AdminRefused
+from tracker.reminders.outbox import outbox_listing
+from tracker.reminders.preferences import (
     save_preferences, unsubscribe as stop_digests, user_for_unsubscribe,
 )
-from tracker.services.reminder_settings import save_reminder_settings, sent_recently
-from tracker.services.reminders import reminder_settings
+from tracker.reminders.settings import save_reminder_settings, sent_recently
+from tracker.reminders.rules import reminder_settings
+
+bp = Blueprint("reminders", __name__)
 
 
 def masked(email: str) -> str:

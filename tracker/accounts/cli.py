@@ -1,0 +1,60 @@
+"""``flask users``: create, list and deactivate accounts from the command line."""
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask.cli import AppGroup
+
+from tracker.extensions import db
+from tracker.models import Role, User
+from tracker.permissions import SYSTEM
+from tracker.accounts import users
+from tracker.accounts.passwords import WeakPassword
+
+users_group = AppGroup("users", help="Manage accounts.")
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+@click.option("--country", help="ISO3 code of the country (focal points).")
+@click.option("--name", help="The person's name.")
+@click.option("--organisation", help="Organisation (auditors).")
+@click.option("--organisation-kind", type=click.Choice(
+    ["civil_society", "academia", "international_organisation"]), default="civil_society")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email, role, country, name, organisation, organisation_kind, password_stdin):
+    """Create an account with a password (prompted for, or read from stdin)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = users.create_user(SYSTEM, email=email, role=role, country=country, name=name,
+                                    organisation=organisation,
+                                    organisation_kind=organisation_kind, password=password)
+    except (users.AccountError, WeakPassword) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role.value} {user.email}"
+               + (f" ({user.country.iso3})" if user.country else ""))
+
+
+@users_group.command("list")
+def list_users():
+    """List accounts: e-mail, role, country or organisation, active or not."""
+    for user in db.session.scalars(sa.select(User).order_by(User.role, User.email)):
+        where = user.country.iso3 if user.country else (user.organisation or "")
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email:<40} {user.role.value:<12} {where:<20} {state}")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+def deactivate_user(email):
+    """Deactivate an account; its sessions end at once."""
+    user = users.find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail address {email}.")
+    users.deactivate_user(SYSTEM, user)
+    click.echo(f"Deactivated {user.email}; its sessions are ended.")

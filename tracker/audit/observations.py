@@ -1,0 +1,201 @@
+"""Civil-society observations: filing one, the government's answer, hiding, and the
+contested rule (an independent rating below what the government claims)."""
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import render_template
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from tracker.extensions import db
+from tracker.models import (
+    Assessment, Commitment, MessageKind, Observation, ObservationAnswer, ObservationHiding,
+    Role, Status, User,
+)
+from tracker.permissions import can_answer, can_hide, can_observe, ensure
+from tracker.reminders.outbox import idempotency_key, queue
+from tracker.core.urls import public_url
+
+TEXT_MAX = 5000
+REASON_MAX = 500
+LINKS_MAX = 5
+LINK_MAX = 2000
+
+
+class ObservationRefused(ValueError):
+    """The observation, answer or hiding is not valid; ``field`` names the form field."""
+
+    def __init__(self, message, field: str = "text"):
+        super().__init__(message)
+        self.field = field
+
+
+def _text(value: str | None, limit: int = TEXT_MAX) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ObservationRefused(_l("Write the text."))
+    if len(text) > limit:
+        raise ObservationRefused(_l("At most %(num)d characters.", num=limit))
+    return text
+
+
+def _links(value: str | None) -> str | None:
+    links = [line.strip() for line in (value or "").splitlines() if line.strip()]
+    if len(links) > LINKS_MAX:
+        raise ObservationRefused(_l("At most %(num)d links.", num=LINKS_MAX), "links")
+    for link in links:
+        parts = urlsplit(link)
+        if parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+                or len(link) > LINK_MAX or any(c.isspace() for c in link):
+            raise ObservationRefused(_l("Links must be http:// or https:// addresses."), "links")
+    return "\n".join(links) or None
+
+
+def file_observation(actor, commitment: Commitment, assessment: str, text: str,
+                     links: str | None) -> Observation:
+    """An auditor rates a commitment; the country's focal points are notified."""
+    ensure(can_observe(actor, commitment))
+    try:
+        assessment = Assessment(assessment)
+    except ValueError:
+        raise ObservationRefused(_l("Unknown assessment."), "assessment") from None
+    observation = Observation(
+        commitment_id=commitment.id, author_id=actor.id, organisation=actor.organisation,
+        organisation_kind=actor.organisation_kind, assessment=assessment, text=_text(text),
+        links=_links(links))
+    db.session.add(observation)
+    db.session.flush()
+    queue_observation_notices(observation)
+    db.session.commit()
+    return observation
+
+
+def answer_observation(actor, observation: Observation, text: str) -> ObservationAnswer:
+    """A focal point of the commitment's country answers, in the country's name."""
+    ensure(can_answer(actor, observation))
+    # Set by id, not through the relationship: the observation row itself stays untouched.
+    answer = ObservationAnswer(observation_id=observation.id, text=_text(text),
+                               author_id=actor.id, country_id=actor.country_id)
+    db.session.add(answer)
+    db.session.commit()
+    return answer
+
+
+def hide_observation(actor, observation: Observation, reason: str) -> ObservationHiding:
+    """The secretariat hides an abusive observation; the hiding and its reason are public."""
+    ensure(can_hide(actor))
+    if observation.hiding is not None:
+        raise ObservationRefused(_l("This observation is already hidden."), "reason")
+    try:
+        reason = _text(reason, REASON_MAX)
+    except ObservationRefused as exc:
+        raise ObservationRefused(str(exc), "reason") from None
+    hiding = ObservationHiding(observation_id=observation.id, reason=reason, by_id=actor.id)
+    db.session.add(hiding)
+    db.session.commit()
+    return hiding
+
+
+def queue_observation_notices(observation: Observation) -> None:
+    """Tell each active focal point of the owner country, in their language (caller commits)."""
+    commitment = db.session.get(Commitment, observation.commitment_id)
+    recipients = db.session.scalars(
+        sa.select(User).where(User.role == Role.FOCAL_POINT, User.active,
+                              User.country_id == commitment.country_id).order_by(User.id))
+    url = public_url("public.commitment", code=commitment.code)
+    period = observation.created_at.strftime("%Y-%m-%d")
+    for user in recipients:
+        with force_locale(user.language):
+            subject = _("New civil-society observation on %(code)s", code=commitment.code)
+            body = render_template("mail/observation.txt", observation=observation,
+                                   commitment=commitment, url=url)
+        queue(idempotency_key("observation", observation.id, user.email),
+              kind=MessageKind.OBSERVATION, period=period, recipient=user.email,
+              subject=subject, body=body, language=user.language, user_id=user.id)
+
+
+# -- the contested rule ---------------------------------------------------------------
+
+def claimed_assessment(status: Status | str, progress: int | None) -> Assessment:
+    """What the government's report claims, on the OGP scale: completed = complete;
+    in progress = limited below 50 %, substantial from 50 %; anything else = not started."""
+    status = Status(status)
+    if status == Status.COMPLETED:
+        return Assessment.COMPLETE
+    if status == Status.IN_PROGRESS:
+        return Assessment.LIMITED if (progress or 0) < 50 else Assessment.SUBSTANTIAL
+    return Assessment.NOT_STARTED
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:  # SQLite: naive, stored in UTC
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+def contested(status, progress, latest_assessment, *, rated_at=None, updated_at=None) -> bool:
+    """The latest visible rating is below the claim, and no government update came after
+    it: it stays contested until a newer rating or a new government update resolves it."""
+    claim = claimed_assessment(status, progress)
+    # "No evidence" under a claim of "not started" disputes nothing: no progress is claimed.
+    if latest_assessment is None or claim == Assessment.NOT_STARTED:
+        return False
+    below = Assessment(latest_assessment).rank < claim.rank
+    if rated_at is None or updated_at is None:
+        return below
+    return below and _aware(rated_at) > _aware(updated_at)
+
+
+def latest_visible_id(commitment_id):
+    """Correlated subquery: the commitment's newest observation not hidden."""
+    latest = aliased(Observation)
+    return (sa.select(latest.id)
+            .where(latest.commitment_id == commitment_id,
+                   ~sa.exists().where(ObservationHiding.observation_id == latest.id))
+            .order_by(latest.created_at.desc(), latest.id.desc())
+            .limit(1).scalar_subquery())
+
+
+def observations_of(commitment_id: int) -> list[Observation]:
+    """A commitment's observations, oldest first, with answers and hiding (2 queries)."""
+    with db.session.no_autoflush:  # a refused form may leave a pending row behind: read only
+        return list(db.session.scalars(
+            sa.select(Observation).where(Observation.commitment_id == commitment_id)
+            .options(selectinload(Observation.answers).joinedload(ObservationAnswer.country),
+                     joinedload(Observation.hiding))
+            .order_by(Observation.created_at, Observation.id)))
+
+
+@dataclass(frozen=True)
+class Rating:
+    assessment: Assessment
+    at: dt.datetime
+    contested: bool
+
+
+def ratings_for(commitment_ids=None) -> dict[int, Rating]:
+    """Each commitment's latest visible rating and whether it is contested (one query);
+    every rated commitment when no ids are given."""
+    query = (sa.select(Commitment.id, Commitment.status, Commitment.progress,
+                       Commitment.updated_at, Observation.assessment, Observation.created_at)
+             .join(Observation, Observation.id == latest_visible_id(Commitment.id)))
+    if commitment_ids is not None:
+        query = query.where(Commitment.id.in_(list(commitment_ids)))
+    rows = db.session.execute(query)
+    return {row.id: Rating(row.assessment, row.created_at, contested(
+        row.status, row.progress, row.assessment, rated_at=row.created_at,
+        updated_at=row.updated_at)) for row in rows}
+
+
+def rating_of(commitment: Commitment, observations: list[Observation]) -> Rating | None:
+    """The rating from observations already loaded (newest visible first wins)."""
+    visible = [o for o in observations if o.hiding is None]
+    if not visible:
+        return None
+    latest = max(visible, key=lambda o: (_aware(o.created_at), o.id))
+    return Rating(latest.assessment, latest.created_at, contested(
+        commitment.status, commitment.progress, latest.assessment,
+        rated_at=latest.created_at, updated_at=commitment.updated_at))

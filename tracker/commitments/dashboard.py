@@ -1,0 +1,138 @@
+"""The public dashboard's figures, aggregated by the database in a fixed number of queries.
+
+Progress of a group is the mean of its commitments' effective progress: the reported
+percentage, 100 for a completed commitment, 0 when nothing was reported.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
+)
+from tracker.commitments.matrix import latest_meeting_first
+from tracker.audit.observations import ratings_for
+
+EFFECTIVE_PROGRESS = sa.case((Commitment.status == Status.COMPLETED.value, 100),
+                             else_=sa.func.coalesce(Commitment.progress, 0))
+
+
+@dataclass
+class Group:
+    """One row of a breakdown: a country, a theme or a working table."""
+
+    key: str
+    name_es: str
+    name_en: str
+    counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
+    progress_sum: int = 0
+
+    def name(self, locale: str = "es") -> str:
+        return self.name_en if locale == "en" else self.name_es
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def progress(self) -> float:
+        return round(self.progress_sum / self.total, 1) if self.total else 0.0
+
+
+@dataclass
+class Dashboard:
+    totals: dict[Status, int]
+    progress: float
+    by_country: list[Group]
+    by_theme: list[Group]
+    by_table: list[Group]
+    latest_meeting: Meeting | None
+    overdue: list[Commitment]
+    overdue_count: int
+    recent: list[StatusEvent]
+    contested: list[Commitment]
+    contested_count: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.totals.values())
+
+
+def overdue_clause(today: dt.date):
+    return sa.and_(Commitment.due_date < today, Commitment.status != Status.COMPLETED.value)
+
+
+def _breakdown(key, name_es, name_en, *joins, where=None) -> list[Group]:
+    query = sa.select(key, name_es, name_en, Commitment.status, sa.func.count(),
+                      sa.func.sum(EFFECTIVE_PROGRESS)).select_from(Commitment)
+    for target, on in joins:
+        query = query.join(target, on)
+    if where is not None:
+        query = query.where(where)
+    groups: dict[str, Group] = {}
+    for k, es, en, status, count, progress in db.session.execute(
+            query.group_by(key, name_es, name_en, Commitment.status).order_by(key)):
+        group = groups.setdefault(k, Group(k, es, en))
+        group.counts[Status(status)] = count
+        group.progress_sum += progress or 0
+    return list(groups.values())
+
+
+def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
+                      overdue_limit: int = 20) -> Dashboard:
+    """Every figure of the dashboard: 10 queries, whatever the number of commitments."""
+    today = today or dt.date.today()
+    rec_join = (Recommendation, Recommendation.id == Commitment.recommendation_id)
+    by_country = country_breakdown()
+    by_theme = theme_breakdown()
+    # Working tables of the latest meeting only: hundreds of meetings would make a table
+    # nobody reads (the matrix shows any other meeting).
+    latest = db.session.scalar(sa.select(Meeting).order_by(*latest_meeting_first()).limit(1))
+    by_table = _breakdown(WorkingTable.code, WorkingTable.name_es, WorkingTable.name_en,
+                          rec_join,
+                          (WorkingTable, WorkingTable.id == Recommendation.working_table_id),
+                          where=WorkingTable.meeting_id == (latest.id if latest else None))
+    totals = {s: 0 for s in Status}
+    progress_sum = 0
+    for group in by_country:
+        progress_sum += group.progress_sum
+        for status, count in group.counts.items():
+            totals[status] += count
+    total = sum(totals.values())
+    overdue_count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Commitment).where(overdue_clause(today)))
+    overdue = list(db.session.scalars(
+        sa.select(Commitment).where(overdue_clause(today))
+        .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
+        .order_by(Commitment.due_date, Commitment.code).limit(overdue_limit)))
+    recent = list(db.session.scalars(
+        sa.select(StatusEvent).where(StatusEvent.from_status.is_not(None))
+        .options(joinedload(StatusEvent.commitment).joinedload(Commitment.recommendation),
+                 joinedload(StatusEvent.commitment).joinedload(Commitment.country))
+        .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(recent_limit)))
+    contested_ids = [i for i, rating in ratings_for().items() if rating.contested]
+    contested = list(db.session.scalars(
+        sa.select(Commitment).where(Commitment.id.in_(contested_ids))
+        .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
+        .order_by(Commitment.code).limit(overdue_limit)))
+    return Dashboard(contested=contested, contested_count=len(contested_ids), totals=totals,
+                     progress=round(progress_sum / total, 1) if total else 0.0,
+                     by_country=by_country, by_theme=by_theme, by_table=by_table,
+                     latest_meeting=latest,
+                     overdue=overdue, overdue_count=overdue_count, recent=recent)
+
+
+def theme_breakdown(where=None) -> list[Group]:
+    """Commitments by theme and status (optionally of one country only)."""
+    return _breakdown(Theme.code, Theme.name_es, Theme.name_en,
+                      (Recommendation, Recommendation.id == Commitment.recommendation_id),
+                      (Theme, Theme.id == Recommendation.theme_id), where=where)
+
+
+def country_breakdown(where=None) -> list[Group]:
+    return _breakdown(Country.iso3, Country.name_es, Country.name_en,
+                      (Country, Country.id == Commitment.country_id), where=where)

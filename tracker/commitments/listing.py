@@ -1,0 +1,193 @@
+"""The filtered, searchable, sorted and paginated list of commitments (pages and exports)."""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, fields, replace
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import (
+    Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
+)
+from tracker.commitments.dashboard import overdue_clause
+from tracker.core.data_version import remember
+from tracker.commitments.search import matches
+
+PER_PAGE = 50
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+MAX_PAGE = 1_000_000  # beyond any real list; keeps OFFSET inside a 64-bit integer
+OVERDUE_VALUES = {"0": False, "false": False, "1": True, "true": True, "on": True}
+SORTS = {
+    "code": (Commitment.code,),
+    "country": (Country.iso3, Commitment.code),
+    "status": (Commitment.status, Commitment.code),
+    "due": (Commitment.due_date.is_(None), Commitment.due_date, Commitment.code),
+    "updated": (Commitment.updated_at.desc(), Commitment.code),
+}
+
+
+class BadFilter(ValueError):
+    """A filter value that names nothing; the message is for the reader."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Every filter, as it stands in the URL, so a filtered list can be shared as a link."""
+
+    country: str = ""
+    theme: str = ""
+    status: str = ""
+    meeting: str = ""
+    table: str = ""
+    overdue: bool = False
+    q: str = ""
+    sort: str = "code"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        """Read the URL's arguments; raise BadFilter on a value that cannot be right."""
+        values = {f.name: (args.get(f.name) or "") for f in fields(cls)}
+        # Control characters match no text (and PostgreSQL refuses NUL): dropped from a
+        # search, refused in a code.
+        values["q"] = CONTROL.sub("", values["q"])
+        if any(CONTROL.search(value) for value in values.values()):
+            raise BadFilter(_l("The address contains a character that is not allowed."))
+        values = {name: value.strip(" ") for name, value in values.items()}
+        # An empty number or flag is a mistake in a hand-made URL; forms never send one.
+        page = values["page"] if "page" in args else "1"
+        if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= MAX_PAGE:
+            raise BadFilter(_l("The page must be a number from 1 to %(max)d.", max=MAX_PAGE))
+        values["overdue"] = values["overdue"].lower() if "overdue" in args else "false"
+        if values["overdue"] not in OVERDUE_VALUES:
+            raise BadFilter(_l("overdue must be true or false."))
+        if values["status"] and values["status"] not in {s.value for s in Status}:
+            raise BadFilter(_l("Unknown status: %(value)s", value=values["status"]))
+        if values["sort"] and values["sort"] not in SORTS:
+            raise BadFilter(_l("Unknown sort order: %(value)s", value=values["sort"]))
+        return cls(country=values["country"].upper(), theme=values["theme"],
+                   status=values["status"], meeting=values["meeting"], table=values["table"],
+                   overdue=OVERDUE_VALUES[values["overdue"]],
+                   q=values["q"][:200], sort=values["sort"] or "code", page=int(page))
+
+    def args(self, **changes) -> dict:
+        """The URL arguments of these filters (defaults left out), with changes applied."""
+        current = replace(self, **changes)
+        defaults = Filters()
+        return {f.name: getattr(current, f.name) for f in fields(self)
+                if getattr(current, f.name) != getattr(defaults, f.name)}
+
+
+@dataclass
+class Page:
+    items: list[Commitment]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def recommendation_conditions(filters: Filters) -> list:
+    """The theme, meeting and working-table filters (on Theme, Meeting, WorkingTable)."""
+    pairs = ((filters.theme, Theme.code), (filters.meeting, Meeting.code),
+             (filters.table, WorkingTable.code))
+    return [column == value for value, column in pairs if value]
+
+
+def filtered_query(filters: Filters, today: dt.date | None = None):
+    """SELECT of the commitments matching the filters (joins the tables filters need)."""
+    query = (sa.select(Commitment)
+             .join(Country, Country.id == Commitment.country_id)
+             .join(Recommendation, Recommendation.id == Commitment.recommendation_id)
+             .join(Theme, Theme.id == Recommendation.theme_id)
+             .join(WorkingTable, WorkingTable.id == Recommendation.working_table_id)
+             .join(Meeting, Meeting.id == WorkingTable.meeting_id))
+    query = query.where(*recommendation_conditions(filters))
+    if filters.country:
+        query = query.where(Country.iso3 == filters.country)
+    if filters.status:
+        query = query.where(Commitment.status == filters.status)
+    if filters.overdue:
+        query = query.where(overdue_clause(today or dt.date.today()))
+    if filters.q:
+        # Matching recommendations and notes are found once each (IN), not once per
+        # commitment: 11 commitments share a recommendation's text.
+        texts = sa.select(Recommendation.id).where(matches(Recommendation.search_text, filters.q))
+        notes = sa.select(StatusEvent.commitment_id).where(matches(StatusEvent.note_search,
+                                                                   filters.q))
+        query = query.where(sa.or_(Commitment.recommendation_id.in_(texts),
+                                   matches(sa.func.lower(Commitment.code), filters.q),
+                                   Commitment.id.in_(notes)))
+    return query
+
+
+def check_known(filters: Filters) -> None:
+    """Raise BadFilter when a country, theme, meeting or table names nothing (one query)."""
+    checks = [(filters.country, Country.iso3, _l("Unknown country: %(value)s")),
+              (filters.theme, Theme.code, _l("Unknown theme: %(value)s")),
+              (filters.meeting, Meeting.code, _l("Unknown meeting: %(value)s")),
+              (filters.table, WorkingTable.code, _l("Unknown working table: %(value)s"))]
+    checks = [(value, column, message) for value, column, message in checks if value]
+    if not checks:
+        return
+    found = db.session.execute(sa.select(*(sa.exists().where(column == value)
+                                            for value, column, _ in checks))).one()
+    for (value, _, message), exists in zip(checks, found):
+        if not exists:
+            raise BadFilter(message % {"value": value})
+
+
+def count_commitments(filters: Filters) -> int:
+    """How many commitments match; counted once per version of the data, then remembered."""
+    def count():
+        query = filtered_query(filters)
+        return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    today = dt.date.today() if filters.overdue else ""
+    return remember("commitment-count", count, sorted(filters.args(page=1).items()), today)
+
+
+def list_commitments(filters: Filters, per_page: int = PER_PAGE) -> Page:
+    """One page of matching commitments with their country and recommendation (2 queries)."""
+    query = filtered_query(filters)
+    total = count_commitments(filters)
+    items = db.session.scalars(
+        query.options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
+        .order_by(*SORTS[filters.sort])
+        .limit(per_page).offset((filters.page - 1) * per_page))
+    return Page(items=list(items), total=total, page=filters.page, per_page=per_page)
+
+
+def _compute_choices() -> dict[str, list[tuple[str, str, str]]]:
+    def read(*columns):
+        return db.session.execute(sa.select(*columns).order_by(columns[0])).all()
+
+    meetings = [(code, Meeting.label_for(code, name, venue))
+                for code, name, venue in read(Meeting.code, Meeting.name, Meeting.venue)]
+    tables = db.session.scalars(sa.select(WorkingTable.code).distinct().order_by(WorkingTable.code))
+    return {
+        "countries": [tuple(row) for row in read(Country.iso3, Country.name_es, Country.name_en)],
+        "themes": [tuple(row) for row in read(Theme.code, Theme.name_es, Theme.name_en)],
+        "meetings": [(code, label, label) for code, label in meetings],
+        "tables": [(code, code, code) for code in tables],
+    }
+
+
+def filter_choices(locale: str = "es") -> dict[str, list[tuple[str, str]]]:
+    """(value, label) of everything the list's filters offer, read once per data version
+    (hundreds of meetings at scale: the page renders plain pairs, no objects)."""
+    english = locale == "en"
+    return {kind: [(value, en if english else es) for value, es, en in rows]
+            for kind, rows in remember("filter-choices", _compute_choices).items()}
+
+
+def filter_codes() -> dict[str, list[str]]:
+    """The codes each reference filter accepts (for the API's document)."""
+    names = {"country": "countries", "theme": "themes", "meeting": "meetings", "table": "tables"}
+    choices = filter_choices()
+    return {key: [value for value, _label in choices[name]] for key, name in names.items()}

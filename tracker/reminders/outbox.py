@@ -1,0 +1,152 @@
+"""The outbox: every reminder is written here first, then delivered, retried, or failed.
+
+Guarantees: a message is queued at most once (unique idempotency key); a delivery run claims
+each message atomically, so two runs never send the same one; a temporary failure (no
+connection, 4xx) is retried with exponential backoff, a permanent one (5xx) is not; after
+the last attempt a message is marked failed, never dropped. If the process dies after the
+server accepted a message but before it was recorded, the claim expires and the message is
+sent again with the same Message-ID (at least once, with the duplicate recognisable).
+"""
+
+import datetime as dt
+import hashlib
+import smtplib
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from tracker.core import mail
+from tracker.extensions import db
+from tracker.models import MessageKind, OutboxMessage, OutboxStatus
+from tracker.models.commitment import utcnow
+
+_table = OutboxMessage.__table__
+
+
+def idempotency_key(*parts) -> str:
+    """sha256 of the parts that make a reminder the same reminder."""
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+def already_queued(periods) -> set[tuple[int, MessageKind, str]]:
+    """(user id, kind, period) of every message queued for these periods: a run of the
+    rules asks once, not once per person."""
+    rows = db.session.execute(
+        sa.select(OutboxMessage.user_id, OutboxMessage.kind, OutboxMessage.period)
+        .where(OutboxMessage.period.in_(set(periods))))
+    return {tuple(row) for row in rows}
+
+
+def queue(key: str, *, kind: MessageKind, period: str, recipient: str, subject: str,
+          body: str, language: str, user_id: int | None = None, cc: list[str] = (),
+          unsubscribe_url: str | None = None) -> bool:
+    """Add a message unless one with this key exists; True if added. The caller commits."""
+    if db.session.scalar(sa.select(OutboxMessage.id).filter_by(idempotency_key=key)):
+        return False
+    domain = mail.sender_domain()
+    message = OutboxMessage(
+        idempotency_key=key, message_id=f"<{kind.value}.{key[:40]}@{domain}>", kind=kind,
+        period=period, recipient=recipient, cc=",".join(cc) or None, subject=subject,
+        body=body, language=language, user_id=user_id, unsubscribe_url=unsubscribe_url)
+    try:
+        with db.session.begin_nested():  # another scheduler may have queued it a moment ago
+            db.session.add(message)
+    except IntegrityError:
+        return False
+    return True
+
+
+@dataclass
+class DeliveryReport:
+    sent: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
+    """Send every message whose time has come, one by one, committing after each."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    for message_id in _due_ids(now):
+        if not _claim(message_id, now):
+            continue  # another delivery run took it
+        message = db.session.get(OutboxMessage, message_id)
+        try:
+            mail.send(_email(message))
+        except (smtplib.SMTPException, OSError) as exc:
+            _record_failure(message, exc, now, report)
+        else:
+            message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
+            report.sent.append(message.recipient)
+        db.session.commit()
+    return report
+
+
+def _due_ids(now: dt.datetime) -> list[int]:
+    expired_claim = now - dt.timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
+    return list(db.session.scalars(
+        sa.select(OutboxMessage.id).where(sa.or_(
+            sa.and_(OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.next_attempt_at <= now),
+            sa.and_(OutboxMessage.status == OutboxStatus.SENDING,
+                    OutboxMessage.claimed_at < expired_claim)))
+        .order_by(OutboxMessage.id)))
+
+
+def _claim(message_id: int, now: dt.datetime) -> bool:
+    """Mark the message as being sent, if nobody else did: one UPDATE, committed."""
+    expired_claim = now - dt.timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
+    claimed = db.session.execute(
+        _table.update().where(
+            _table.c.id == message_id,
+            sa.or_(_table.c.status == OutboxStatus.PENDING.value,
+                   sa.and_(_table.c.status == OutboxStatus.SENDING.value,
+                           _table.c.claimed_at < expired_claim)))
+        .values(status=OutboxStatus.SENDING.value, claimed_at=now,
+                attempts=_table.c.attempts + 1)).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _email(message: OutboxMessage):
+    headers = {"Auto-Submitted": "auto-generated"}
+    if message.cc:
+        headers["Cc"] = message.cc
+    if message.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058
+    return mail.build_message(message.recipient, message.subject, message.body,
+                              message_id=message.message_id, headers=headers)
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A 5xx answer means the server will never take this message; anything else may pass."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    code = getattr(exc, "smtp_code", None)
+    return isinstance(code, int) and code >= 500
+
+
+def _record_failure(message: OutboxMessage, exc: Exception, now: dt.datetime,
+                    report: DeliveryReport) -> None:
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    config = current_app.config
+    if is_permanent(exc) or message.attempts >= config["OUTBOX_MAX_ATTEMPTS"]:
+        message.status = OutboxStatus.FAILED
+        report.failed.append(message.recipient)
+        current_app.logger.error("outbox: %s to %s failed: %s", message.kind, message.recipient,
+                                 message.last_error)
+        return
+    delay = config["OUTBOX_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
+    message.status, message.next_attempt_at = OutboxStatus.PENDING, now + dt.timedelta(seconds=delay)
+    report.retrying.append(message.recipient)
+
+
+def outbox_listing(statuses=(OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED),
+                   limit: int = 200) -> list[OutboxMessage]:
+    """Messages not yet delivered (or failed), newest first: for the secretariat and CLI."""
+    return list(db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.status.in_(statuses))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)))

@@ -1,1 +1,0 @@
-"""Use cases shared by the views, the CLI, the API and the scheduler."""
