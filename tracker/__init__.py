@@ -6,7 +6,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from config import Config, config_from_env
-from tracker.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+from tracker.extensions import babel, cache, csrf, db, limiter, migrate
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
@@ -24,6 +24,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     _ensure_instance_folders(app)
 
     register_extensions(app)
+    register_domains(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -50,7 +51,7 @@ def select_locale() -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import models  # noqa: F401  (registers every table with the metadata)
+    from tracker.auth import sessions
 
     db.init_app(app)
     # An absolute directory, so `flask db` works from any working directory.
@@ -58,15 +59,18 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    from tracker.auth import sessions  # noqa: F401  (the user loader)
-
-    login_manager.init_app(app)
+    sessions.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
-    # Session and mapper hooks: the data version, the folded search columns, the ledger.
+
+
+def register_domains(app: Flask) -> None:
+    """Each domain registers its own hooks: nothing works by being imported."""
+    from tracker import commitments, ledger, models
     from tracker.core import data_version
-    from tracker.ledger import chain
-    from tracker.commitments import search  # noqa: F401
+
+    for domain in (models, data_version, commitments, ledger):
+        domain.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.models import Country, LoginThrottle, OrganisationKind, Role, User
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 from tracker.permissions import can_administer, ensure
 from tracker.accounts import admin_log
 from tracker.accounts.passwords import check_policy, hash_password, verify_password
@@ -114,7 +114,7 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> U
     throttle = db.session.get(LoginThrottle, key, with_for_update=True)
     user = find_user(email)
     locked = throttle is not None and throttle.locked_until is not None \
-        and _aware(throttle.locked_until) > now
+        and throttle.locked_until > now
     ok = verify_password(user.password_hash if user else None, password)
     if ok and not locked and user.is_active:
         if throttle is not None:
@@ -132,13 +132,9 @@ def _count_failure(throttle: LoginThrottle | None, key: str, now: dt.datetime) -
     if throttle is None:
         throttle = LoginThrottle(email_key=key, failures=0, first_failure_at=now)
         db.session.add(throttle)
-    elif now - _aware(throttle.first_failure_at) > FAILURE_WINDOW:
+    elif now - throttle.first_failure_at > FAILURE_WINDOW:
         throttle.failures, throttle.first_failure_at, throttle.locked_until = 0, now, None
     throttle.failures += 1
     if throttle.failures >= MAX_FAILURES:
         throttle.locked_until = now + LOCK_TIME
 
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from tracker.extensions import db
+from tracker.core.time import start_of_day
 from tracker.core.labels import ASSESSMENT_LABELS, STATUS_LABELS
 from tracker.models import (
     Commitment, Country, DigestFrequency, Evidence, Follow, MessageKind, Observation,
@@ -138,10 +139,8 @@ class Change:
 
 
 def _window(today: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(today - dt.timedelta(days=DIGEST_DAYS), dt.time.min,
-                                tzinfo=dt.timezone.utc)
-    return start, dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min,
-                                      tzinfo=dt.timezone.utc)
+    return (start_of_day(today - dt.timedelta(days=DIGEST_DAYS)),
+            start_of_day(today + dt.timedelta(days=1)))
 
 
 def _changed(source, commitment_id, at, window, *columns, joins=(), where=()):
@@ -187,11 +186,8 @@ def public_changes(today: dt.date) -> list[Change]:
                           joins=((Observation, Observation.id == ObservationAnswer.observation_id),
                                  (Country, Country.id == ObservationAnswer.country_id)),
                           where=(not_hidden,))]
-    return sorted(changes, key=lambda c: (c.code, _aware(c.at)))
+    return sorted(changes, key=lambda c: (c.code, c.at))
 
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)  # SQLite: UTC
 
 
 def _followers() -> dict[User, list[Follow]]:

@@ -130,12 +130,6 @@ def claimed_assessment(status: Status | str, progress: int | None) -> Assessment
     return Assessment.NOT_STARTED
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:  # SQLite: naive, stored in UTC
-        return value.replace(tzinfo=dt.timezone.utc)
-    return value
-
-
 def contested(status, progress, latest_assessment, *, rated_at=None, updated_at=None) -> bool:
     """The latest visible rating is below the claim, and no government update came after
     it: it stays contested until a newer rating or a new government update resolves it."""
@@ -146,7 +140,7 @@ def contested(status, progress, latest_assessment, *, rated_at=None, updated_at=
     below = Assessment(latest_assessment).rank < claim.rank
     if rated_at is None or updated_at is None:
         return below
-    return below and _aware(rated_at) > _aware(updated_at)
+    return below and rated_at > updated_at
 
 
 def latest_visible_id(commitment_id):
@@ -195,7 +189,7 @@ def rating_of(commitment: Commitment, observations: list[Observation]) -> Rating
     visible = [o for o in observations if o.hiding is None]
     if not visible:
         return None
-    latest = max(visible, key=lambda o: (_aware(o.created_at), o.id))
+    latest = max(visible, key=lambda o: (o.created_at, o.id))
     return Rating(latest.assessment, latest.created_at, contested(
         commitment.status, commitment.progress, latest.assessment,
         rated_at=latest.created_at, updated_at=commitment.updated_at))

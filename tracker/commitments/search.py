@@ -5,8 +5,7 @@ texts are folded once, when written (Recommendation.search_text, StatusEvent.not
 so a search is a plain LIKE: folding 300,000 notes at query time took seconds on SQLite.
 """
 
-import sqlalchemy as sa
-
+from tracker.core.events import listen_once
 from tracker.models import Recommendation, StatusEvent
 
 ACCENTED = "ÁÉÍÓÚÜÑÀÈÌÒÙÂÊÎÔÛÇáéíóúüñàèìòùâêîôûç"
@@ -32,12 +31,16 @@ def matches(folded_column, query: str):
     return folded_column.like(_needle(query), escape="\\")
 
 
-@sa.event.listens_for(Recommendation, "before_insert")
-@sa.event.listens_for(Recommendation, "before_update")
 def _fold_recommendation(mapper, connection, r: Recommendation) -> None:
     r.search_text = recommendation_search_text(r.title_es, r.title_en, r.text_es)
 
 
-@sa.event.listens_for(StatusEvent, "before_insert")
 def _fold_note(mapper, connection, event: StatusEvent) -> None:
     event.note_search = fold_text(event.note)
+
+
+def register_hooks() -> None:
+    """Fold searched texts whenever they are written."""
+    listen_once(Recommendation, "before_insert", _fold_recommendation)
+    listen_once(Recommendation, "before_update", _fold_recommendation)
+    listen_once(StatusEvent, "before_insert", _fold_note)

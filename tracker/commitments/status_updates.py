@@ -5,7 +5,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 from tracker.permissions import can_update, ensure, is_system
 
 NOTE_REQUIRED = (Status.STALLED, Status.COMPLETED)

@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from sqlalchemy.orm import Session
 
+from tracker.core.events import listen_once
 from tracker.extensions import cache, db
 from tracker.models import (
     AdminAction, DataVersion, Follow, LoginThrottle, OutboxMessage, ReminderSettings, User,
 )
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 # Writes to these never change what the public sees.
 PRIVATE_MODELS = (AdminAction, DataVersion, Follow, LoginThrottle, OutboxMessage,
@@ -61,7 +62,6 @@ def data_token() -> str:
     return g.data_token
 
 
-@sa.event.listens_for(Session, "before_flush")
 def _bump_on_public_write(session, flush_context, instances) -> None:
     if session.info.get(_BUMPED):
         return
@@ -70,15 +70,20 @@ def _bump_on_public_write(session, flush_context, instances) -> None:
         bump(session)
 
 
-@sa.event.listens_for(Session, "after_commit")
 def _committed(session) -> None:
     if session.info.pop(_BUMPED, None):
         forget()
 
 
-@sa.event.listens_for(Session, "after_rollback")
 def _rolled_back(session) -> None:
     session.info.pop(_BUMPED, None)
+
+
+def init_app(app) -> None:
+    """Bump the version with every write to public data, in every session."""
+    listen_once(Session, "before_flush", _bump_on_public_write)
+    listen_once(Session, "after_commit", _committed)
+    listen_once(Session, "after_rollback", _rolled_back)
 
 
 def remember(name: str, compute, *parts):

@@ -17,7 +17,7 @@ from tracker.models import (
     Commitment, Country, Evidence, Meeting, Recommendation, Status, StatusEvent, Theme,
     Visibility, WorkingTable,
 )
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 from tracker.ledger import chain
 from tracker.core.bulk import insert_rows
 from tracker.core.data_version import bump

@@ -23,6 +23,8 @@ from tracker.models import (
     ObservationHiding, StatusEvent, Visibility,
 )
 from tracker.core.bulk import insert_rows
+from tracker.core.events import listen_once
+from tracker.core.time import isoformat_utc
 
 GENESIS = "0" * 64
 _table = LedgerEntry.__table__
@@ -34,12 +36,6 @@ def canonical(payload: dict) -> str:
 
 def chain_hash(prev_hash: str, payload_text: str) -> str:
     return hashlib.sha256((prev_hash + payload_text).encode("utf-8")).hexdigest()
-
-
-def iso(value: dt.datetime) -> str:
-    if value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
 def head(connection) -> tuple[int, str]:
@@ -55,7 +51,7 @@ def append(connection, entries: list[tuple[str, dt.datetime, dict]]) -> None:
     rows = []
     for kind, at, event in entries:
         seq += 1
-        text = canonical({"kind": kind, "at": iso(at), "seq": seq, "event": event})
+        text = canonical({"kind": kind, "at": isoformat_utc(at, "microseconds"), "seq": seq, "event": event})
         digest = chain_hash(prev, text)
         rows.append({"seq": seq, "at": at, "kind": kind, "payload": text, "prev_hash": prev,
                      "hash": digest})
@@ -139,7 +135,11 @@ def _entries_for(session: Session, objects) -> list[tuple[str, dt.datetime, dict
     return entries
 
 
-@sa.event.listens_for(Session, "after_flush")
+def register_hooks() -> None:
+    """Chain every public event in the transaction that writes it."""
+    listen_once(Session, "after_flush", _append_public_events)
+
+
 def _append_public_events(session: Session, flush_context) -> None:
     """After the rows are written (ids known), before the commit: same transaction."""
     # Flush order within a transaction is by table, so order entries the same way.
@@ -253,7 +253,7 @@ def ledger_page(after: int, limit: int) -> list[dict]:
     """Entries after a sequence number, for the API (payload as the object it encodes)."""
     rows = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq > after)
                               .order_by(LedgerEntry.seq).limit(limit)).scalars()
-    return [{"seq": e.seq, "at": iso(e.at), "kind": e.kind, "payload": json.loads(e.payload),
+    return [{"seq": e.seq, "at": isoformat_utc(e.at, "microseconds"), "kind": e.kind, "payload": json.loads(e.payload),
              "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
 
 

@@ -17,7 +17,7 @@ from tracker.models.observation import (
     Assessment, Observation, ObservationAnswer, ObservationHiding,
 )
 from tracker.models.follow import Follow
-from tracker.models.append_only import HistoryIsAppendOnly
+from tracker.models.append_only import HistoryIsAppendOnly, register_hooks
 
 __all__ = [
     "AdminAction", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
@@ -27,3 +27,8 @@ __all__ = [
     "RecommendationKind", "ReminderSettings", "Role", "SourceDocument", "SourceQuote", "Status",
     "StatusEvent", "Theme", "User", "Visibility", "WorkingTable",
 ]
+
+
+def init_app(app) -> None:
+    """Register the models' own ORM hooks (history rows refuse UPDATE and DELETE)."""
+    register_hooks()

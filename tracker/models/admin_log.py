@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import UTCDateTime
 from tracker.extensions import db
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 if TYPE_CHECKING:
     from tracker.models.user import User
@@ -17,7 +18,7 @@ class AdminAction(db.Model):
     """One administrative change. Append-only, like the status history."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))  # NULL: the CLI
     action: Mapped[str] = mapped_column(sa.String(60))
     target: Mapped[str] = mapped_column(sa.String(300))  # e.g. "commitment MT1-R03-MEX"

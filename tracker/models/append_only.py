@@ -5,6 +5,7 @@
 
 import sqlalchemy as sa
 
+from tracker.core.events import listen_once
 from tracker.models.admin_log import AdminAction
 from tracker.models.commitment import StatusEvent
 from tracker.models.ledger import LedgerEntry
@@ -25,6 +26,8 @@ def _refuse(mapper, connection, row) -> None:
     )
 
 
-for _model in APPEND_ONLY:
-    sa.event.listen(_model, "before_update", _refuse)
-    sa.event.listen(_model, "before_delete", _refuse)
+def register_hooks() -> None:
+    """Refuse, in the ORM, every UPDATE and DELETE of a history row."""
+    for model in APPEND_ONLY:
+        listen_once(model, "before_update", _refuse)
+        listen_once(model, "before_delete", _refuse)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import UTCDateTime, enum_type
+from tracker.core.time import utcnow
 from tracker.extensions import db
 
 if TYPE_CHECKING:
@@ -14,10 +16,6 @@ if TYPE_CHECKING:
     from tracker.models.recommendation import Recommendation
     from tracker.models.user import User
     from tracker.models.reference import Country
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Status(enum.StrEnum):
@@ -28,11 +26,6 @@ class Status(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     STALLED = "stalled"
-
-
-def _status_type(name: str) -> sa.Enum:
-    return sa.Enum(Status, name=name, native_enum=False, length=20, create_constraint=True,
-                   values_callable=lambda statuses: [s.value for s in statuses])
 
 
 class Commitment(db.Model):
@@ -51,13 +44,13 @@ class Commitment(db.Model):
     code: Mapped[str] = mapped_column(sa.String(50), unique=True)
     recommendation_id: Mapped[int] = mapped_column(sa.ForeignKey("recommendation.id"))
     country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"), index=True)
-    status: Mapped[Status] = mapped_column(_status_type("commitment_status"),
+    status: Mapped[Status] = mapped_column(enum_type(Status, "commitment_status"),
                                            default=Status.NOT_REPORTED, index=True)
     progress: Mapped[Optional[int]]
     due_date: Mapped[Optional[dt.date]] = mapped_column(index=True)
     responsible_institution: Mapped[Optional[str]] = mapped_column(sa.String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     index=True)
     # Optimistic locking: an UPDATE that finds another version raises StaleDataError.
     version: Mapped[int] = mapped_column(default=1)
@@ -85,10 +78,10 @@ class StatusEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commitment_id: Mapped[int] = mapped_column(sa.ForeignKey("commitment.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                             index=True)
-    from_status: Mapped[Optional[Status]] = mapped_column(_status_type("event_from_status"))
-    to_status: Mapped[Status] = mapped_column(_status_type("event_to_status"))
+    from_status: Mapped[Optional[Status]] = mapped_column(enum_type(Status, "event_from_status"))
+    to_status: Mapped[Status] = mapped_column(enum_type(Status, "event_to_status"))
     progress: Mapped[Optional[int]]
     note: Mapped[Optional[str]] = mapped_column(sa.Text)
     note_search: Mapped[Optional[str]] = mapped_column(sa.Text)  # folded note, for search

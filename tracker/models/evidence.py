@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import UTCDateTime, enum_type
 from tracker.extensions import db
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 if TYPE_CHECKING:
     from tracker.models.commitment import Commitment
@@ -32,8 +33,7 @@ class Evidence(db.Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     dated: Mapped[dt.date]
     visibility: Mapped[Visibility] = mapped_column(
-        sa.Enum(Visibility, name="evidence_visibility", native_enum=False, length=20,
-                create_constraint=True, values_callable=lambda vs: [v.value for v in vs]))
+        enum_type(Visibility, "evidence_visibility"))
     url: Mapped[Optional[str]] = mapped_column(sa.String(2000))
     stored_name: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
     original_filename: Mapped[Optional[str]] = mapped_column(sa.String(255))
@@ -41,7 +41,7 @@ class Evidence(db.Model):
     size: Mapped[Optional[int]]
     sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
     added_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     commitment: Mapped["Commitment"] = relationship(back_populates="evidence")
     added_by: Mapped[Optional["User"]] = relationship()

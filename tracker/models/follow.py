@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import UTCDateTime
 from tracker.extensions import db
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 if TYPE_CHECKING:
     from tracker.models.reference import Country, Theme
@@ -28,7 +29,7 @@ class Follow(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     country_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("country.id"))
     theme_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("theme.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     country: Mapped[Optional["Country"]] = relationship()
     theme: Mapped[Optional["Theme"]] = relationship()

@@ -5,6 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.core.columns import UTCDateTime
 from tracker.extensions import db
 
 
@@ -13,7 +14,7 @@ class LedgerEntry(db.Model):
     removing or reordering any entry breaks every hash after it. Append-only."""
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(sa.String(40))
     payload: Mapped[str] = mapped_column(sa.Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(sa.String(64))

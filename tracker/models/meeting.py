@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import enum_type
 from tracker.extensions import db
 from tracker.models.source import SourceDocument, SourceQuote
 
@@ -91,8 +92,7 @@ class ContextItem(db.Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     working_table_id: Mapped[int] = mapped_column(sa.ForeignKey("working_table.id"), index=True)
     kind: Mapped[ContextKind] = mapped_column(
-        sa.Enum(ContextKind, native_enum=False, length=20, create_constraint=True,
-                values_callable=lambda kinds: [k.value for k in kinds])
+        enum_type(ContextKind)
     )
     section: Mapped[str] = mapped_column(sa.String(400))
     position: Mapped[int] = mapped_column(default=0)

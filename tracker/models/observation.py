@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import UTCDateTime, enum_type
 from tracker.extensions import db
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 from tracker.models.user import OrganisationKind
 
 if TYPE_CHECKING:
@@ -33,11 +34,6 @@ class Assessment(enum.StrEnum):
         return list(Assessment).index(self)
 
 
-def _enum(kind, name: str) -> sa.Enum:
-    return sa.Enum(kind, name=name, native_enum=False, length=30, create_constraint=True,
-                   values_callable=lambda values: [v.value for v in values])
-
-
 class Observation(db.Model):
     """An auditor's rating and remarks; the public sees the organisation, never the person."""
 
@@ -46,11 +42,11 @@ class Observation(db.Model):
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     organisation: Mapped[str] = mapped_column(sa.String(200))
     organisation_kind: Mapped[Optional[OrganisationKind]] = mapped_column(
-        _enum(OrganisationKind, "observation_organisation_kind"))
-    assessment: Mapped[Assessment] = mapped_column(_enum(Assessment, "observation_assessment"))
+        enum_type(OrganisationKind, "observation_organisation_kind", length=30))
+    assessment: Mapped[Assessment] = mapped_column(enum_type(Assessment, "observation_assessment", length=30))
     text: Mapped[str] = mapped_column(sa.Text)
     links: Mapped[Optional[str]] = mapped_column(sa.Text)  # newline-separated http(s) URLs
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     index=True)
 
     commitment: Mapped["Commitment"] = relationship()
@@ -71,7 +67,7 @@ class ObservationAnswer(db.Model):
     text: Mapped[str] = mapped_column(sa.Text)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     observation: Mapped[Observation] = relationship(back_populates="answers")
     country: Mapped["Country"] = relationship()
@@ -84,6 +80,6 @@ class ObservationHiding(db.Model):
     observation_id: Mapped[int] = mapped_column(sa.ForeignKey("observation.id"), unique=True)
     reason: Mapped[str] = mapped_column(sa.String(500))
     by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
-    at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     observation: Mapped[Observation] = relationship(back_populates="hiding")

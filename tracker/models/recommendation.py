@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import enum_type
 from tracker.extensions import db
 from tracker.models.source import SourceQuote
 
@@ -28,8 +29,7 @@ class Recommendation(db.Model):
     working_table_id: Mapped[int] = mapped_column(sa.ForeignKey("working_table.id"), index=True)
     theme_id: Mapped[int] = mapped_column(sa.ForeignKey("theme.id"), index=True)
     kind: Mapped[RecommendationKind] = mapped_column(
-        sa.Enum(RecommendationKind, native_enum=False, length=20, create_constraint=True,
-                values_callable=lambda kinds: [k.value for k in kinds])
+        enum_type(RecommendationKind)
     )
     year: Mapped[Optional[int]]  # known for earlier agreements; NULL when the minutes omit it
     section: Mapped[str] = mapped_column(sa.String(400))

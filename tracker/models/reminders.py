@@ -7,8 +7,9 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.core.columns import UTCDateTime, enum_type
 from tracker.extensions import db
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 
 class ReminderSettings(db.Model):
@@ -18,7 +19,7 @@ class ReminderSettings(db.Model):
     due_soon_days: Mapped[str] = mapped_column(sa.String(50), default="30,7")
     stale_days: Mapped[int] = mapped_column(default=90)
     escalate_after_days: Mapped[int] = mapped_column(default=30)
-    updated_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     onupdate=utcnow)
 
     @property
@@ -54,9 +55,7 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
     message_id: Mapped[str] = mapped_column(sa.String(200))
-    kind: Mapped[MessageKind] = mapped_column(sa.Enum(
-        MessageKind, name="message_kind", native_enum=False, length=30, create_constraint=True,
-        values_callable=lambda kinds: [k.value for k in kinds]))
+    kind: Mapped[MessageKind] = mapped_column(enum_type(MessageKind, "message_kind", length=30))
     period: Mapped[str] = mapped_column(sa.String(20))  # 2026-W48, 2026-11
     user_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
     recipient: Mapped[str] = mapped_column(sa.String(254))
@@ -65,13 +64,12 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)
     unsubscribe_url: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    status: Mapped[OutboxStatus] = mapped_column(sa.Enum(
-        OutboxStatus, name="outbox_status", native_enum=False, length=20, create_constraint=True,
-        values_callable=lambda values: [v.value for v in values]), default=OutboxStatus.PENDING)
+    status: Mapped[OutboxStatus] = mapped_column(enum_type(OutboxStatus, "outbox_status"),
+        default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True),
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(),
                                                          default=utcnow)
-    claimed_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    claimed_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
     last_error: Mapped[Optional[str]] = mapped_column(sa.Text)
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.core.columns import UTCDateTime, enum_type
 from tracker.extensions import db
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 if TYPE_CHECKING:
     from tracker.models.reference import Country
@@ -33,11 +34,6 @@ class DigestFrequency(enum.StrEnum):
     NONE = "none"  # unsubscribed: mandatory overdue notices still come
 
 
-def _enum(kind, name: str) -> sa.Enum:
-    return sa.Enum(kind, name=name, native_enum=False, length=30, create_constraint=True,
-                   values_callable=lambda values: [v.value for v in values])
-
-
 class User(UserMixin, db.Model):
     """A person with an account. ``email`` is stored lower-cased, so it is unique regardless
     of case; ``session_version`` ends every session of the user when it changes."""
@@ -53,19 +49,19 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[Optional[str]] = mapped_column(sa.String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    role: Mapped[Role] = mapped_column(enum_type(Role, "user_role", length=30))
     country_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("country.id"), index=True)
     organisation: Mapped[Optional[str]] = mapped_column(sa.String(200))
     organisation_kind: Mapped[Optional[OrganisationKind]] = mapped_column(
-        _enum(OrganisationKind, "organisation_kind"))
+        enum_type(OrganisationKind, "organisation_kind", length=30))
     password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))  # NULL until invited user sets it
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())
     # Reminder preferences: how often the digest comes, and in which language mail is written.
     digest_frequency: Mapped[DigestFrequency] = mapped_column(
-        _enum(DigestFrequency, "digest_frequency"), default=DigestFrequency.WEEKLY,
+        enum_type(DigestFrequency, "digest_frequency", length=30), default=DigestFrequency.WEEKLY,
         server_default=DigestFrequency.WEEKLY.value)
     language: Mapped[str] = mapped_column(sa.String(8), default="es", server_default="es")
 
@@ -94,5 +90,5 @@ class LoginThrottle(db.Model):
 
     email_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the e-mail
     failures: Mapped[int] = mapped_column(default=0)
-    first_failure_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(sa.DateTime(timezone=True))
+    first_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    locked_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())

@@ -1,6 +1,5 @@
 """The Atom feed's content: the latest updates as entries, in the reader's language."""
 
-import datetime as dt
 import re
 from urllib.parse import urlencode
 
@@ -10,7 +9,8 @@ from tracker.opendata.texts import actor_text, progress_text, status_label, with
 from tracker.commitments.listing import Filters
 from tracker.opendata.feeds import update_records
 from tracker.ledger.chain import current_head
-from tracker.opendata.records import commitment_url, iso_utc
+from tracker.core.time import isoformat_utc, utcnow
+from tracker.opendata.records import commitment_url
 from tracker.core.urls import public_url
 
 # Characters XML 1.0 forbids even as references; a note pasted from elsewhere may hold them.
@@ -46,7 +46,7 @@ def feed_context(filters: Filters, locale: str) -> dict:
         "alternate": public_url("public.commitments") + suffix,
         "title": xml_text(with_filters(_("Updates of the CRM commitments"), filters)),
         "author": _("CRM commitment tracker"),
-        "updated": entries[0]["updated"] if entries else iso_utc(dt.datetime.now(dt.timezone.utc)),
+        "updated": entries[0]["updated"] if entries else isoformat_utc(utcnow()),
         "entries": entries,
         "ledger_head": current_head(),
         "locale": locale,

@@ -31,9 +31,7 @@ def fold(line: str) -> str:
 
 
 def utc_stamp(value: dt.datetime) -> str:
-    """A DATE-TIME in UTC form, 20261123T115700Z (a naive value is taken as UTC)."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+    """A DATE-TIME in UTC form, 20261123T115700Z."""
     return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 

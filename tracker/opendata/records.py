@@ -18,6 +18,7 @@ from tracker.models import (
 )
 from tracker.commitments.listing import SORTS, Filters, filtered_query
 from tracker.audit.observations import contested, latest_visible_id
+from tracker.core.time import isoformat_utc
 from tracker.core.urls import public_url
 
 COMMITMENT_COLUMNS = {
@@ -53,18 +54,9 @@ HISTORY_COLUMNS = {
 STREAM_BATCH = 1000
 
 
-def iso_utc(value: dt.datetime | None) -> str | None:
-    """ISO 8601 in UTC (SQLite hands back naive datetimes, stored in UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-
-
 def plain(value):
     if isinstance(value, dt.datetime):
-        return iso_utc(value)
+        return isoformat_utc(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if hasattr(value, "value"):  # a status or another enum
@@ -160,7 +152,7 @@ def public_evidence_records(code: str) -> list[dict]:
         sa.select(Evidence).join(Commitment, Commitment.id == Evidence.commitment_id)
         .where(Commitment.code == code, Evidence.visibility == Visibility.PUBLIC)
         .order_by(Evidence.id))
-    return [{"title": e.title, "dated": e.dated.isoformat(), "added_at": iso_utc(e.created_at),
+    return [{"title": e.title, "dated": e.dated.isoformat(), "added_at": isoformat_utc(e.created_at),
              "kind": "file" if e.is_file else "link",
              "url": public_url("manage.download_evidence", evidence_id=e.id) if e.is_file else e.url,
              "content_type": e.content_type, "size": e.size, "sha256": e.sha256}
@@ -184,7 +176,7 @@ def _observation_record(o: Observation) -> dict:
     return {"id": o.id, "organisation": o.organisation,
             "organisation_kind": plain(o.organisation_kind), "assessment": plain(o.assessment),
             "text": None if hidden else o.text, "links": [] if hidden else o.link_list,
-            "at": iso_utc(o.created_at), "hidden": hidden,
+            "at": isoformat_utc(o.created_at), "hidden": hidden,
             "hidden_reason": o.hiding.reason if hidden else None,
-            "answers": [{"at": iso_utc(a.created_at), "country": a.country.iso3, "text": a.text}
+            "answers": [{"at": isoformat_utc(a.created_at), "country": a.country.iso3, "text": a.text}
                         for a in o.answers]}

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.core import mail
 from tracker.extensions import db
 from tracker.models import MessageKind, OutboxMessage, OutboxStatus
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 
 _table = OutboxMessage.__table__
 

@@ -15,6 +15,7 @@ from flask import render_template
 from sqlalchemy.orm import joinedload
 from flask_babel import force_locale, gettext as _
 
+from tracker.core.time import start_of_day
 from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, DigestFrequency, MessageKind, ReminderSettings, Role,
@@ -69,8 +70,7 @@ def _as_date(value: dt.datetime) -> dt.date:
 
 def _stale_before(today: dt.date, settings: ReminderSettings) -> dt.datetime:
     """Updated before this instant = no update for stale_days (counted in whole days)."""
-    day = today - dt.timedelta(days=settings.stale_days - 1)
-    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+    return start_of_day(today - dt.timedelta(days=settings.stale_days - 1))
 
 
 def _reasons(c: Commitment, today: dt.date, settings: ReminderSettings) -> tuple[list, bool]:
@@ -173,8 +173,7 @@ def _country_summary(today: dt.date, settings: ReminderSettings) -> list[tuple]:
     """Per country: overdue, stale, and updated in the last 7 days (one query)."""
     open_ = Commitment.status != Status.COMPLETED
     stale_since = _stale_before(today, settings)
-    week_ago = dt.datetime.combine(today - dt.timedelta(days=6), dt.time.min,
-                                   tzinfo=dt.timezone.utc)
+    week_ago = start_of_day(today - dt.timedelta(days=6))
 
     def count(condition):
         return sa.func.sum(sa.case((condition, 1), else_=0))

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, OutboxStatus, ReminderSettings
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 from tracker.permissions import can_administer, ensure
 from tracker.accounts import admin_log
 from tracker.commitments.administration import AdminRefused
