@@ -12,7 +12,7 @@ from tracker.models import (
     AdminAction, DigestFrequency, MessageKind, OutboxMessage, OutboxStatus, ReminderSettings,
     User,
 )
-from tracker.models.commitment import utcnow
+from tracker.core.time import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
 from tracker.commitments.administration import AdminRefused
 from tracker.reminders.preferences import save_preferences, unsubscribe_token
