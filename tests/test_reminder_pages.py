@@ -14,7 +14,7 @@ from tracker.models import (
 )
 from tracker.core.time import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
-from tracker.commitments.administration import AdminRefused
+from tracker.reminders.settings import SettingsRefused
 from tracker.reminders.preferences import save_preferences, unsubscribe_token
 from tracker.reminders.settings import save_reminder_settings
 from workflow_helpers import assert_refused
@@ -154,7 +154,7 @@ def test_the_service_refuses_others_and_bad_values(app, focal):
         save_reminder_settings(focal, [30], 90, 30)
     for due_soon, stale, escalate in ([], 90, 30), ([0], 90, 30), ([366], 90, 30), \
             ([True], 90, 30), ([30], 0, 30), ([30], 90, 3651), ([30], "90", 30):
-        with pytest.raises(AdminRefused):
+        with pytest.raises(SettingsRefused):
             save_reminder_settings(SYSTEM, due_soon, stale, escalate)
     assert settings_state() == (None, 0)
     save_reminder_settings(SYSTEM, [7, 30, 7], 90, 30)  # the command line may, too

@@ -5,6 +5,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
+from tracker.core.refusals import Refused
+
 MIN_LENGTH = 12
 # argon2-cffi's defaults are RFC 9106's low-memory profile (argon2id, t=3, m=64 MiB, p=4),
 # above OWASP ASVS 5's minimum (m=19 MiB, t=2, p=1).
@@ -13,8 +15,10 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-password-anyone-has")
 
 
-class WeakPassword(ValueError):
+class WeakPassword(Refused):
     """The password breaks the policy; the message says why, for the user."""
+
+    default_field = "password"
 
 
 def check_policy(password: str, *, user_inputs: tuple[str, ...] = ()) -> None:

@@ -8,6 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import Country, LoginThrottle, OrganisationKind, Role, User
 from tracker.core.time import utcnow
@@ -20,7 +21,7 @@ FAILURE_WINDOW = dt.timedelta(minutes=15)
 LOCK_TIME = dt.timedelta(minutes=15)
 
 
-class AccountError(ValueError):
+class AccountError(Refused):
     """A request about an account that cannot be done; the message is for the user."""
 
 

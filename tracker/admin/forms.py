@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.extensions import db
 from tracker.core.labels import ACTOR_LABELS
-from tracker.manage.forms import VersionedForm
+from tracker.core.forms import VersionedForm
 from tracker.models import (
     Country, Meeting, OrganisationKind, RecommendationKind, Role, Theme, WorkingTable,
 )

@@ -10,7 +10,7 @@ from tracker.admin import bp
 from tracker.admin.forms import (
     CommitmentForm, OwnerForm, RecommendationEditForm, RecommendationForm, recommendation_data,
 )
-from tracker.admin.routes import one_or_404, refuse, render_form
+from tracker.core.forms import CONFLICT, one_or_404, refuse, render_form, reopen_after_conflict
 from tracker.extensions import db
 from tracker.models import Commitment, Recommendation, WorkingTable
 from tracker.permissions import secretariat_required
@@ -99,10 +99,8 @@ def edit_commitment(code: str):
         except AdminRefused as exc:
             refuse(form, exc)
         except Conflict:
-            db.session.expire_all()
-            commitment = one_or_404(Commitment, code=code)
-            form.version.data = str(commitment.version)  # resubmitting now is deliberate
-            return render_form("admin/commitment_form.html", 409, form=form,
+            commitment = reopen_after_conflict(form, lambda: one_or_404(Commitment, code=code))
+            return render_form("admin/commitment_form.html", CONFLICT, form=form,
                                commitment=commitment, conflict=True)
         else:
             flash(_("The commitment is saved.") if changes else _("Nothing changed."))

@@ -1,14 +1,14 @@
-"""Administration views (secretariat only): the home page and meetings, plus the helpers
-the other administration modules share."""
+"""Administration views (secretariat only): the home page and meetings."""
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker.admin import bp
 from tracker.admin.forms import MeetingEditForm, MeetingForm
+from tracker.core.forms import one_or_404, refuse, render_form
 from tracker.extensions import db
 from tracker.models import AdminAction, Meeting
 from tracker.permissions import secretariat_required
@@ -16,27 +16,6 @@ from tracker.commitments import administration
 from tracker.commitments.administration import AdminRefused
 
 
-def render_form(template: str, status: int | None = None, **context):
-    """A form page: 200 when shown, 400 when a submitted form was refused."""
-    status = status or (400 if request.method == "POST" else 200)
-    return render_template(template, locale=str(get_locale()), **context), status
-
-
-def refuse(form, error: Exception) -> None:
-    """Show a service's refusal on the field it names, or above the form."""
-    field = getattr(form, getattr(error, "field", None) or "", None)
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
-def one_or_404(model, **natural_key):
-    """The row with this natural key (a code, usually), or a 404."""
-    row = db.session.scalar(sa.select(model).filter_by(**natural_key))
-    if row is None:
-        abort(404)
-    return row
 
 
 @bp.get("/")

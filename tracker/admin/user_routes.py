@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.admin import bp
 from tracker.admin.forms import ConfirmForm, InviteForm
-from tracker.admin.routes import refuse, render_form
+from tracker.core.forms import refuse, render_form
 from tracker.extensions import db
 from tracker.models import User
 from tracker.permissions import secretariat_required

@@ -10,6 +10,7 @@ from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext as 
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.core.time import start_of_day
 from tracker.core.labels import ASSESSMENT_LABELS, STATUS_LABELS
@@ -27,12 +28,10 @@ from tracker.core.urls import public_url
 DIGEST_DAYS = 7
 
 
-class FollowRefused(ValueError):
-    """The follow request is not valid; ``field`` names the form field."""
+class FollowRefused(Refused):
+    """The follow request is not valid (about the country unless it says)."""
 
-    def __init__(self, message, field: str = "country"):
-        super().__init__(message)
-        self.field = field
+    default_field = "country"
 
 
 class FollowNotFound(NotFound):

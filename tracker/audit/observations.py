@@ -10,6 +10,7 @@ from flask import render_template
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
     Assessment, Commitment, MessageKind, Observation, ObservationAnswer, ObservationHiding,
@@ -25,12 +26,10 @@ LINKS_MAX = 5
 LINK_MAX = 2000
 
 
-class ObservationRefused(ValueError):
-    """The observation, answer or hiding is not valid; ``field`` names the form field."""
+class ObservationRefused(Refused):
+    """The observation, answer or hiding is not valid (about its text unless it says)."""
 
-    def __init__(self, message, field: str = "text"):
-        super().__init__(message)
-        self.field = field
+    default_field = "text"
 
 
 def _text(value: str | None, limit: int = TEXT_MAX) -> str:

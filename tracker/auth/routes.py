@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
+from tracker.core.forms import refuse
 from tracker.extensions import limiter
 from tracker.permissions import has_own_commitments
 from tracker.accounts import users
@@ -85,7 +86,7 @@ def _save_password(user, form, done_message: str) -> bool:
     try:
         users.set_password(user, form.password.data)
     except WeakPassword as exc:
-        form.password.errors.append(str(exc))
+        refuse(form, exc)
         return False
     _start_session(user)
     flash(done_message)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, Meeting, Recommendation, RecommendationKind, Theme, User,
@@ -34,12 +35,8 @@ INSTITUTION_MAX = 300
 YEARS = range(1900, 2101)
 
 
-class AdminRefused(ValueError):
-    """The change is not valid; ``field`` names the form field the message belongs to."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class AdminRefused(Refused):
+    """The secretariat's change is not valid."""
 
 
 # -- meetings ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
@@ -29,7 +30,7 @@ SORTS = {
 }
 
 
-class BadFilter(ValueError):
+class BadFilter(Refused):
     """A filter value that names nothing; the message is for the reader."""
 
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
 from tracker.core.time import utcnow
@@ -11,12 +12,10 @@ from tracker.permissions import can_update, ensure, is_system
 NOTE_REQUIRED = (Status.STALLED, Status.COMPLETED)
 
 
-class UpdateRefused(ValueError):
-    """The update is not valid; ``field`` names the form field the message belongs to."""
+class UpdateRefused(Refused):
+    """The status update is not valid (shown by the status unless it says)."""
 
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+    default_field = "status"
 
 
 class Conflict(Exception):

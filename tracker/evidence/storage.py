@@ -10,6 +10,7 @@ import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Visibility
 from tracker.permissions import can_add_evidence, ensure, is_system
@@ -35,10 +36,10 @@ ACCEPTED = {
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office files share this container
 
 
-class EvidenceRefused(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+class EvidenceRefused(Refused):
+    """The evidence is not accepted."""
+
+    default_field = "file"
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
+from tracker.core.forms import refuse
 from tracker.extensions import db
 from tracker.manage import bp
 from tracker.manage.auditor_forms import FollowForm, UnfollowForm
@@ -46,7 +47,7 @@ def follow_country_or_theme():
                                   theme_code=form.theme.data)
     except FollowRefused as exc:
         db.session.rollback()
-        getattr(form, exc.field).errors.append(str(exc))
+        refuse(form, exc)
         return _page(form, status=400)
     flash(_("You follow %(name)s.", name=row.name(str(get_locale()))))
     return redirect(url_for("manage.my_observations"))

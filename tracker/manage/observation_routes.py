@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker.core.forms import refuse
 from tracker.extensions import db
 from tracker.manage import bp
 from tracker.manage.observation_forms import ObservationForm, observation_form
@@ -26,7 +27,7 @@ def _refused(commitment: Commitment, key: str, form, exc: ObservationRefused | N
     """The commitment page again, the failed form with its messages; nothing was written."""
     db.session.rollback()
     if exc is not None:
-        getattr(form, exc.field).errors.append(str(exc))
+        refuse(form, exc)
     return render_commitment_page(commitment_or_404(commitment.code), failed_form=(key, form),
                                   status=400)
 

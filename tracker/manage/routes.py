@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
+from tracker.core.forms import CONFLICT, refuse, reopen_after_conflict
 from tracker.extensions import db
 from tracker.manage import bp
 from tracker.manage.evidence_forms import EvidenceForm
@@ -48,13 +49,12 @@ def update_commitment_status(code: str):
                       progress=form.progress.data, note=form.note.data,
                       seen_version=form.seen_version())
     except UpdateRefused as exc:
-        getattr(form, exc.field or "status").errors.append(str(exc))
+        refuse(form, exc)
         return render_commitment_page(commitment, update_form=form, status=400)
-    except Conflict as exc:
-        db.session.expire_all()
-        form.version.data = str(exc.commitment.version)  # resubmitting now is deliberate
-        return render_commitment_page(commitment_or_404(code), update_form=form,
-                                      conflict=True, status=409)
+    except Conflict:
+        commitment = reopen_after_conflict(form, lambda: commitment_or_404(code))
+        return render_commitment_page(commitment, update_form=form, conflict=True,
+                                      status=CONFLICT)
     flash(_("The update is recorded."))
     return redirect(url_for("public.commitment", code=code))
 
@@ -75,7 +75,7 @@ def add_commitment_evidence(code: str):
         add_evidence(current_user, commitment, title=form.title.data, dated=form.dated.data,
                      visibility=form.visibility.data, upload=upload, url=form.url.data)
     except EvidenceRefused as exc:
-        getattr(form, exc.field or "file").errors.append(str(exc))
+        refuse(form, exc)
         return render_commitment_page(commitment, evidence_form=form, status=400)
     flash(_("The evidence is attached."))
     return redirect(url_for("public.commitment", code=code))

@@ -8,9 +8,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 
 from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor
-from tracker.commitments.administration import AdminRefused
 from tracker.reminders.preferences import digest_choices
-from tracker.reminders.settings import BAD_DAYS, DAYS_RANGE, parse_due_soon
+from tracker.reminders.settings import BAD_DAYS, DAYS_RANGE, SettingsRefused, parse_due_soon
 
 FREQUENCY_LABELS = {
     DigestFrequency.WEEKLY: _l("Weekly"),
@@ -57,7 +56,7 @@ class PreferencesForm(FlaskForm):
 def _due_soon_list(form, field) -> None:
     try:
         field.parsed = parse_due_soon(field.data)
-    except AdminRefused as exc:
+    except SettingsRefused as exc:
         raise ValidationError(str(exc)) from exc
 
 

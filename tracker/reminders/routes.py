@@ -5,17 +5,16 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
-from tracker.admin.routes import refuse, render_form
+from tracker.core.forms import refuse, render_form
 from tracker.extensions import csrf
 from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor, secretariat_required
 from tracker.reminders.forms import PreferencesForm, ReminderSettingsForm
-from tracker.commitments.administration import AdminRefused
 from tracker.reminders.outbox import outbox_listing
 from tracker.reminders.preferences import (
     save_preferences, unsubscribe as stop_digests, user_for_unsubscribe,
 )
-from tracker.reminders.settings import save_reminder_settings, sent_recently
+from tracker.reminders.settings import SettingsRefused, save_reminder_settings, sent_recently
 from tracker.reminders.rules import reminder_settings
 
 bp = Blueprint("reminders", __name__)
@@ -95,7 +94,7 @@ def settings():
     if form.validate_on_submit():
         try:
             changes = save_reminder_settings(current_user, **form.values())
-        except AdminRefused as exc:
+        except SettingsRefused as exc:
             refuse(form, exc)
         else:
             flash(_("The reminder rules are saved.") if changes else _("Nothing changed."))

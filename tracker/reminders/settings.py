@@ -11,12 +11,16 @@ from tracker.models import OutboxMessage, OutboxStatus, ReminderSettings
 from tracker.core.time import utcnow
 from tracker.permissions import can_administer, ensure
 from tracker.accounts import admin_log
-from tracker.commitments.administration import AdminRefused
+from tracker.core.refusals import Refused
 from tracker.reminders.rules import reminder_settings
 
 DUE_SOON_RANGE = (1, 365)
 DAYS_RANGE = (1, 3650)  # stale and escalate-after days
 MAX_DUE_SOON = 10  # thresholds; keeps the stored list within its 50 characters
+class SettingsRefused(Refused):
+    """The reminder settings are not valid."""
+
+
 BAD_DUE_SOON = _l("Enter whole numbers of days from 1 to 365, separated by commas, e.g. 30,7 "
                   "(at most 10).")
 BAD_DAYS = _l("Enter a whole number of days from 1 to 3650.")
@@ -26,7 +30,7 @@ def parse_due_soon(text: str) -> list[int]:
     """'30, 7' -> [30, 7]; anything else (empty, 'abc', 0, 400) is refused."""
     parts = [part.strip() for part in (text or "").split(",")]
     if not all(part.isascii() and part.isdigit() for part in parts):
-        raise AdminRefused(BAD_DUE_SOON, "due_soon_days")
+        raise SettingsRefused(BAD_DUE_SOON, "due_soon_days")
     return _checked_due_soon([int(part) for part in parts])
 
 
@@ -35,14 +39,14 @@ def _checked_due_soon(days: list[int]) -> list[int]:
     unique = sorted(set(days), reverse=True)
     if (not unique or len(unique) > MAX_DUE_SOON
             or not all(_whole(d) and low <= d <= high for d in unique)):
-        raise AdminRefused(BAD_DUE_SOON, "due_soon_days")
+        raise SettingsRefused(BAD_DUE_SOON, "due_soon_days")
     return unique
 
 
 def _checked_days(value: int, field: str) -> int:
     low, high = DAYS_RANGE
     if not (_whole(value) and low <= value <= high):
-        raise AdminRefused(BAD_DAYS, field)
+        raise SettingsRefused(BAD_DAYS, field)
     return value
 
 
