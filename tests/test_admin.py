@@ -496,7 +496,7 @@ def test_services_refuse_anyone_but_the_secretariat(app, seeded, make_user):
         lambda: administration.add_owner(focal, rec, "MEX"),
         lambda: administration.update_commitment(focal, commitment, due_date=None,
                                                  responsible_institution="X", seen_version=1),
-        lambda: administration.deactivate_account(focal, focal),
+        lambda: users.deactivate_user(focal, focal),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied):

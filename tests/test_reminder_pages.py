@@ -15,7 +15,8 @@ from tracker.models import (
 from tracker.core.time import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
 from tracker.reminders.settings import SettingsRefused
-from tracker.reminders.preferences import save_preferences, unsubscribe_token
+from tracker.accounts.tokens import unsubscribe_token
+from tracker.reminders.preferences import save_preferences
 from tracker.reminders.settings import save_reminder_settings
 from workflow_helpers import assert_refused
 

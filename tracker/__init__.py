@@ -116,19 +116,20 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
-    from tracker.core.labels import (
-        ACTOR_LABELS, ASSESSMENT_LABELS, ORGANISATION_KIND_LABELS, STATUS_LABELS,
-    )
+    from tracker.commitments.overdue import is_overdue
+    from tracker.core import labels
     from tracker.permissions import TEMPLATE_PREDICATES
 
     from flask_babel import format_decimal
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["numberformat"] = format_decimal
-    app.jinja_env.globals["status_labels"] = STATUS_LABELS
-    app.jinja_env.globals["actor_labels"] = ACTOR_LABELS
-    app.jinja_env.globals["assessment_labels"] = ASSESSMENT_LABELS
-    app.jinja_env.globals["organisation_kind_labels"] = ORGANISATION_KIND_LABELS
+    app.jinja_env.globals.update(
+        status_labels=labels.STATUS_LABELS, actor_labels=labels.ACTOR_LABELS,
+        assessment_labels=labels.ASSESSMENT_LABELS,
+        organisation_kind_labels=labels.ORGANISATION_KIND_LABELS,
+        message_kind_labels=labels.MESSAGE_KIND_LABELS,
+        outbox_status_labels=labels.OUTBOX_STATUS_LABELS, is_overdue=is_overdue)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
 
     @app.context_processor

@@ -10,7 +10,7 @@ from flask import abort
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden
 
-from tracker.models import Commitment, Evidence, Observation, Role
+from tracker.models import Commitment, DigestFrequency, Evidence, Follow, Observation, Role, User
 
 
 class PermissionDenied(Forbidden):
@@ -83,9 +83,33 @@ def can_answer(user, observation: Observation) -> bool:
             and observation.hiding is None)
 
 
-def can_hide(user) -> bool:
-    """Hide an abusive observation (recorded and shown with its reason): the secretariat."""
-    return is_secretariat(user)
+def can_hide(user, observation: Observation) -> bool:
+    """Hide an abusive observation (recorded and shown with its reason): the secretariat,
+    once (a hiding is history: it is never undone or repeated)."""
+    return is_secretariat(user) and observation.hiding is None
+
+
+def can_deactivate(user, account: User) -> bool:
+    """Deactivate an account: the secretariat, an active account, never its own (someone
+    must stay able to administer; another member of the secretariat does it)."""
+    return (can_administer(user) and account.active
+            and (is_system(user) or account.id != user.id))
+
+
+def can_unfollow(user, follow: Follow) -> bool:
+    """Stop following: only the auditor who follows (another's follow is not theirs to see)."""
+    return is_auditor(user) and follow.user_id == user.id
+
+
+def digest_choices(user) -> list[DigestFrequency]:
+    """Which digest frequencies a person may choose: focal points how often their reminders
+    come; auditors whether the weekly digest of what they follow comes; the secretariat has
+    no digest to choose."""
+    if is_focal_point(user):
+        return list(DigestFrequency)
+    if is_auditor(user):
+        return [DigestFrequency.WEEKLY, DigestFrequency.NONE]
+    return []
 
 
 def has_own_commitments(user) -> bool:
@@ -128,5 +152,6 @@ TEMPLATE_PREDICATES = {
     "can_observe": can_observe,
     "can_answer": can_answer,
     "can_hide": can_hide,
+    "can_deactivate": can_deactivate,
     "is_auditor": is_auditor,
 }

@@ -56,5 +56,8 @@ def deactivate_user(email):
     user = users.find_user(email)
     if user is None:
         raise click.ClickException(f"No account with the e-mail address {email}.")
-    users.deactivate_user(SYSTEM, user)
+    try:
+        users.deactivate_user(SYSTEM, user)
+    except users.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Deactivated {user.email}; its sessions are ended.")

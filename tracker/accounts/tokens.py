@@ -1,11 +1,14 @@
-"""Signed, expiring, single-use links for invitations and password resets.
+"""Every signed link the tracker sends, made and read here, each purpose with its own salt.
 
-A token carries the user's id and session_version; setting the password bumps the
-version, so a used token (and every older one) stops working.
+- Invitation and password-reset links expire (7 days, 1 hour) and work once: a token
+  carries the user's id and session_version, and setting the password bumps the version,
+  so a used token (and every older one) stops working.
+- Unsubscribe links in digests never expire and need no login: they only ever switch
+  digests off, and a digest sent a year ago must still be able to stop the next one.
 """
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from tracker.extensions import db
 from tracker.models import User
@@ -13,21 +16,39 @@ from tracker.models import User
 LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600}  # seconds
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
+def _timed(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"tracker-{purpose}")
 
 
+def _lasting(purpose: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"tracker-{purpose}")
+
+
 def make_token(user: User, purpose: str) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "v": user.session_version})
+    """A single-use link token for ``invite`` or ``reset``."""
+    return _timed(purpose).dumps({"u": user.id, "v": user.session_version})
 
 
 def user_for_token(token: str, purpose: str) -> User | None:
     """The user the token was made for, if it is genuine, fresh and unused; else None."""
     try:
-        data = _serializer(purpose).loads(token, max_age=LIFETIMES[purpose])
+        data = _timed(purpose).loads(token, max_age=LIFETIMES[purpose])
     except (BadSignature, SignatureExpired):
         return None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or user.session_version != data.get("v") or not user.active:
         return None
     return user
+
+
+def unsubscribe_token(user: User) -> str:
+    """A link token that works without logging in; it only ever switches digests off."""
+    return _lasting("unsubscribe").dumps({"u": user.id})
+
+
+def user_for_unsubscribe(token: str) -> User | None:
+    try:
+        data = _lasting("unsubscribe").loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(User, data.get("u")) if isinstance(data, dict) else None

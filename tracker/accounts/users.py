@@ -12,7 +12,7 @@ from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import Country, LoginThrottle, OrganisationKind, Role, User
 from tracker.core.time import utcnow
-from tracker.permissions import can_administer, ensure
+from tracker.permissions import can_administer, can_deactivate, ensure
 from tracker.accounts import admin_log
 from tracker.accounts.passwords import check_policy, hash_password, verify_password
 
@@ -78,8 +78,12 @@ def create_user(actor, *, email: str, role: str, country: str | None = None,
 
 
 def deactivate_user(actor, user: User) -> None:
-    """Deactivate an account and end all its sessions at once."""
+    """Deactivate another person's active account and end all its sessions at once."""
     ensure(can_administer(actor))
+    if not can_deactivate(actor, user):
+        raise AccountError(_l("This account is already deactivated.") if not user.active else
+                           _l("You cannot deactivate your own account: ask another member "
+                              "of the secretariat."))
     user.active = False
     user.session_version += 1
     admin_log.record(actor, "user.deactivate", f"user {user.email}")

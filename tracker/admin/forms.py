@@ -13,23 +13,18 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.extensions import db
-from tracker.core.labels import ACTOR_LABELS
+from tracker.core.labels import (
+    ACTOR_LABELS, ORGANISATION_KIND_LABELS, RECOMMENDATION_KIND_LABELS,
+)
 from tracker.core.forms import VersionedForm
 from tracker.models import (
-    Country, Meeting, OrganisationKind, RecommendationKind, Role, Theme, WorkingTable,
+    Country, Meeting, OrganisationKind, Role, Theme, WorkingTable,
 )
 from tracker.commitments.administration import CODE_PATTERN, TEXT_MAX
 
 CODE_RULE = Regexp(f"^{CODE_PATTERN.pattern}$",
                    message=_l("Use letters, digits, dots, hyphens and underscores only."))
 BAD_DATE = _l("Enter a real date as YYYY-MM-DD, e.g. 2026-11-20.")
-KIND_LABELS = {RecommendationKind.RECOMMENDATION: _l("Recommendation"),
-               RecommendationKind.EARLIER_AGREEMENT: _l("Earlier agreement (recalled)")}
-ORGANISATION_KIND_LABELS = {
-    OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
-    OrganisationKind.ACADEMIA: _l("Academia"),
-    OrganisationKind.INTERNATIONAL_ORGANISATION: _l("International organisation"),
-}
 
 
 def _locale() -> str:
@@ -100,7 +95,7 @@ class RecommendationEditForm(FlaskForm):
                         invalid_choice_message=_l("Choose a theme from the list."),
                         invalid_value_message=_l("Choose a theme from the list."))
     kind = SelectField(_l("Kind"), choices=[SelectChoice(k.value, label)
-                                            for k, label in KIND_LABELS.items()],
+                                            for k, label in RECOMMENDATION_KIND_LABELS.items()],
                        validators=[InputRequired()])
     year = IntegerField(_l("Year (of an earlier agreement; empty if unknown)"),
                         validators=[Optional(), NumberRange(min=1900, max=2100)])

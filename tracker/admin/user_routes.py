@@ -14,8 +14,6 @@ from tracker.models import User
 from tracker.permissions import secretariat_required
 from tracker.accounts import invitations
 from tracker.accounts import users
-from tracker.commitments import administration
-from tracker.commitments.administration import AdminRefused
 
 
 def _users() -> list[User]:
@@ -60,8 +58,8 @@ def deactivate_user(user_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            administration.deactivate_account(current_user, user)
-        except AdminRefused as exc:
+            users.deactivate_user(current_user, user)
+        except users.AccountError as exc:
             refuse(form, exc)
         else:
             flash(_("The account of %(email)s is deactivated.", email=user.email))

@@ -19,9 +19,9 @@ from tracker.models import (
     ObservationAnswer, ObservationHiding, Recommendation, Role, StatusEvent,
     Theme, User, Visibility,
 )
-from tracker.permissions import ensure, is_auditor
+from tracker.permissions import can_unfollow, ensure, is_auditor
 from tracker.reminders.outbox import already_queued, idempotency_key, queue
-from tracker.reminders.preferences import unsubscribe_token
+from tracker.accounts.tokens import unsubscribe_token
 from tracker.reminders.rules import PlannedMessage, week_period
 from tracker.core.urls import public_url
 
@@ -95,7 +95,7 @@ def unfollow(user, follow_id: int) -> None:
     """Stop following; only one's own follows (another's answers 404, as if absent)."""
     ensure(is_auditor(user))
     row = db.session.get(Follow, follow_id)
-    if row is None or row.user_id != user.id:
+    if row is None or not can_unfollow(user, row):
         raise FollowNotFound()
     db.session.delete(row)
     db.session.commit()

@@ -3,7 +3,6 @@ contested rule (an independent rating below what the government claims)."""
 
 import datetime as dt
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import render_template
@@ -18,7 +17,7 @@ from tracker.models import (
 )
 from tracker.permissions import can_answer, can_hide, can_observe, ensure
 from tracker.reminders.outbox import idempotency_key, queue
-from tracker.core.urls import public_url
+from tracker.core.urls import is_web_address, public_url
 
 TEXT_MAX = 5000
 REASON_MAX = 500
@@ -46,9 +45,7 @@ def _links(value: str | None) -> str | None:
     if len(links) > LINKS_MAX:
         raise ObservationRefused(_l("At most %(num)d links.", num=LINKS_MAX), "links")
     for link in links:
-        parts = urlsplit(link)
-        if parts.scheme.lower() not in ("http", "https") or not parts.netloc \
-                or len(link) > LINK_MAX or any(c.isspace() for c in link):
+        if len(link) > LINK_MAX or not is_web_address(link):
             raise ObservationRefused(_l("Links must be http:// or https:// addresses."), "links")
     return "\n".join(links) or None
 
@@ -85,9 +82,7 @@ def answer_observation(actor, observation: Observation, text: str) -> Observatio
 
 def hide_observation(actor, observation: Observation, reason: str) -> ObservationHiding:
     """The secretariat hides an abusive observation; the hiding and its reason are public."""
-    ensure(can_hide(actor))
-    if observation.hiding is not None:
-        raise ObservationRefused(_l("This observation is already hidden."), "reason")
+    ensure(can_hide(actor, observation))
     try:
         reason = _text(reason, REASON_MAX)
     except ObservationRefused as exc:

@@ -1,7 +1,5 @@
 """Auth views: thin wrappers around tracker.accounts.users."""
 
-from urllib.parse import urlsplit
-
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -9,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from tracker.core.forms import refuse
+from tracker.core.urls import local_target
 from tracker.extensions import limiter
 from tracker.permissions import has_own_commitments
 from tracker.accounts import users
@@ -24,11 +23,8 @@ def _start_session(user) -> None:
 
 
 def _landing(user) -> str:
-    target = request.args.get("next", "")
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc:
-        return target
-    return url_for("manage.my_commitments") if has_own_commitments(user) else url_for("public.index")
+    home = "manage.my_commitments" if has_own_commitments(user) else "public.index"
+    return local_target(request.args.get("next"), url_for(home))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,17 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, Meeting, Recommendation, RecommendationKind, Theme, User,
-    WorkingTable,
+    Commitment, Country, Meeting, Recommendation, RecommendationKind, Theme, WorkingTable,
 )
-from tracker.permissions import can_administer, ensure, is_system
-from tracker.accounts import users
+from tracker.permissions import can_administer, ensure
 from tracker.accounts import admin_log
 from tracker.commitments.opening import open_commitment
 from tracker.commitments.status_updates import Conflict, commit_or_conflict
 
 __all__ = ["AdminRefused", "Conflict", "add_owner", "create_meeting", "create_recommendation",
-           "deactivate_account", "update_commitment", "update_meeting", "update_recommendation"]
+           "update_commitment", "update_meeting", "update_recommendation"]
 
 # Codes appear in addresses (/admin/meetings/<code>/edit, /commitments/<code>).
 CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -147,18 +145,6 @@ def update_commitment(actor, commitment: Commitment, *, due_date: dt.date | None
     commit_or_conflict(commitment)
     return changes
 
-
-# -- accounts --------------------------------------------------------------------------
-
-def deactivate_account(actor, user: User) -> None:
-    """Deactivate another person's active account (users.deactivate_user logs it)."""
-    ensure(can_administer(actor))
-    if not is_system(actor) and user.id == actor.id:
-        raise AdminRefused(_l("You cannot deactivate your own account: ask another member "
-                              "of the secretariat."))
-    if not user.active:
-        raise AdminRefused(_l("This account is already deactivated."))
-    users.deactivate_user(actor, user)
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker.commitments.overdue import overdue_clause
 from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
@@ -60,10 +61,6 @@ class Dashboard:
     @property
     def total(self) -> int:
         return sum(self.totals.values())
-
-
-def overdue_clause(today: dt.date):
-    return sa.and_(Commitment.due_date < today, Commitment.status != Status.COMPLETED.value)
 
 
 def _breakdown(key, name_es, name_en, *joins, where=None) -> list[Group]:

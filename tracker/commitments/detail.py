@@ -5,6 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.commitments.overdue import overdue_clause
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Recommendation, SourceQuote, StatusEvent
 from tracker.permissions import can_view_evidence
@@ -39,12 +40,10 @@ def commitments_of_country(country_id: int, today: dt.date,
                            limit: int = COUNTRY_LIST_LIMIT) -> list[Commitment]:
     """A country's commitments, overdue first (oldest due date first), then by due date:
     at most limit + 1, so a page can tell there are more without counting them."""
-    overdue = sa.and_(Commitment.due_date.is_not(None), Commitment.due_date < today,
-                      Commitment.status != "completed")
     return list(db.session.scalars(
         sa.select(Commitment).where(Commitment.country_id == country_id)
         .options(joinedload(Commitment.recommendation))
-        .order_by(sa.case((overdue, 0), else_=1), Commitment.due_date.is_(None),
+        .order_by(sa.case((overdue_clause(today), 0), else_=1), Commitment.due_date.is_(None),
                   Commitment.due_date, Commitment.code)
         .limit(limit + 1)
     ))

@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
 )
-from tracker.commitments.dashboard import overdue_clause
+from tracker.commitments.overdue import overdue_clause
 from tracker.core.data_version import remember
 from tracker.commitments.search import matches
 

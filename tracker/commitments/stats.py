@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from tracker.extensions import db
 from tracker.models import Commitment, Status
-from tracker.commitments.dashboard import Group, country_breakdown, overdue_clause, theme_breakdown
+from tracker.commitments.dashboard import Group, country_breakdown, theme_breakdown
+from tracker.commitments.overdue import overdue_clause
 from tracker.core.data_version import remember
 
 

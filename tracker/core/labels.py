@@ -2,7 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.models import Assessment, OrganisationKind, Status
+from tracker.models import (
+    Assessment, DigestFrequency, MessageKind, OrganisationKind, OutboxStatus, RecommendationKind, Status,
+)
 
 STATUS_LABELS = {
     Status.NOT_REPORTED: _l("Not reported"),
@@ -33,4 +35,38 @@ ORGANISATION_KIND_LABELS = {
     OrganisationKind.CIVIL_SOCIETY: _l("Civil society"),
     OrganisationKind.ACADEMIA: _l("Academia"),
     OrganisationKind.INTERNATIONAL_ORGANISATION: _l("International organisation"),
+}
+
+RECOMMENDATION_KIND_LABELS = {
+    RecommendationKind.RECOMMENDATION: _l("Recommendation"),
+    RecommendationKind.EARLIER_AGREEMENT: _l("Earlier agreement (recalled)"),
+}
+
+# How often a focal point's digest comes.
+FREQUENCY_LABELS = {
+    DigestFrequency.WEEKLY: _l("Weekly"),
+    DigestFrequency.MONTHLY: _l("Monthly"),
+    DigestFrequency.NONE: _l("No digests (overdue notices from the secretariat still come)"),
+}
+
+# Whether an auditor's digest of what they follow comes.
+FOLLOW_DIGEST_LABELS = {
+    DigestFrequency.WEEKLY: _l("Weekly"),
+    DigestFrequency.NONE: _l("No digest"),
+}
+
+# Each language named in itself, as in the language switcher.
+LANGUAGE_LABELS = {"es": "Español", "en": "English"}
+
+MESSAGE_KIND_LABELS = {
+    MessageKind.DIGEST: _l("Digest"),
+    MessageKind.OVERDUE_NOTICE: _l("Overdue notice"),
+    MessageKind.WEEKLY_SUMMARY: _l("Weekly summary"),
+}
+
+# Lower case: they are read inside a sentence of the outbox table.
+OUTBOX_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("pending"),
+    OutboxStatus.SENDING: _l("sending"),
+    OutboxStatus.FAILED: _l("failed"),
 }

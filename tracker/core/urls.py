@@ -1,4 +1,8 @@
-"""Absolute links for e-mails and feeds, built on PUBLIC_BASE_URL, never the Host header."""
+"""Addresses: absolute links for e-mails and feeds (built on PUBLIC_BASE_URL, never the Host
+header), the one check of a web address a person gives, and the one check of where a
+redirect may go."""
+
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -6,3 +10,21 @@ from flask import current_app
 def public_url(endpoint: str, **values) -> str:
     path = current_app.url_map.bind("localhost").build(endpoint, values)
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def is_web_address(link: str) -> bool:
+    """An http:// or https:// address with a host and no white space (evidence links,
+    observation links): nothing a browser would run or a reader could be misled by."""
+    parts = urlsplit(link)
+    return (parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+            and not any(c.isspace() for c in link))
+
+
+def local_target(target: str | None, default: str) -> str:
+    """A redirect target from the request (``?next=``) if it stays on this site, else the
+    default: an open redirect would let a phishing link borrow the tracker's address."""
+    target = target or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target \
+            and not urlsplit(target).netloc:
+        return target
+    return default

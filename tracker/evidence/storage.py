@@ -4,13 +4,13 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from tracker.core.refusals import Refused
+from tracker.core.urls import is_web_address
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Visibility
 from tracker.permissions import can_add_evidence, ensure, is_system
@@ -101,7 +101,7 @@ def add_evidence(actor, commitment: Commitment, *, title: str, dated, visibility
                         visibility=visibility,
                         added_by_id=None if is_system(actor) else actor.id)
     if url:
-        if urlsplit(url).scheme.lower() not in ("http", "https") or not urlsplit(url).netloc:
+        if not is_web_address(url):
             raise EvidenceRefused(_l("A link must start with http:// or https://."), "url")
         evidence.url = url
     else:

@@ -28,7 +28,7 @@ def observation_forms(commitment: Commitment, observations, failed=None) -> dict
     for o in observations:
         if can_answer(current_user, o):
             forms[f"answer-{o.id}"] = observation_form(f"answer-{o.id}")
-        if can_hide(current_user) and o.hiding is None:
+        if can_hide(current_user, o):
             forms[f"hide-{o.id}"] = observation_form(f"hide-{o.id}")
     if failed is not None:
         forms[failed[0]] = failed[1]

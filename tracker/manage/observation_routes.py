@@ -83,7 +83,7 @@ def answer_commitment_observation(observation_id: int):
 @login_required
 def hide_commitment_observation(observation_id: int):
     """Hide an abusive observation, with a public reason."""
-    return _act_on(observation_id, "hide", lambda user, _observation: can_hide(user),
+    return _act_on(observation_id, "hide", can_hide,
                    lambda observation, form: hide_observation(current_user, observation,
                                                               form.reason.data),
                    _("The observation is hidden."))

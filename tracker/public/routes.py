@@ -1,7 +1,6 @@
 """Public views: the dashboard, the list of commitments, a commitment, the language."""
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
@@ -19,6 +18,7 @@ from tracker.commitments.listing import (
 from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
 from tracker.commitments.dashboard import compute_dashboard, country_breakdown, theme_breakdown
 from tracker.core.data_version import remember
+from tracker.core.urls import local_target
 from tracker.ledger.chain import current_head
 from tracker.commitments.matrix import build_matrix
 from tracker.audit.observations import ratings_for
@@ -67,10 +67,7 @@ def set_language(code: str):
     """Remember the reader's language in a cookie and go back to the page they were on."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_target(request.args.get("next"), "/"))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

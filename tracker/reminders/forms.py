@@ -6,24 +6,10 @@ from wtforms import IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from tracker.models import DigestFrequency
-from tracker.permissions import is_auditor
-from tracker.reminders.preferences import digest_choices
+from tracker.core.labels import FOLLOW_DIGEST_LABELS, FREQUENCY_LABELS, LANGUAGE_LABELS
+from tracker.permissions import digest_choices, is_auditor
 from tracker.reminders.settings import BAD_DAYS, DAYS_RANGE, SettingsRefused, parse_due_soon
 
-FREQUENCY_LABELS = {
-    DigestFrequency.WEEKLY: _l("Weekly"),
-    DigestFrequency.MONTHLY: _l("Monthly"),
-    DigestFrequency.NONE: _l("No digests (overdue notices from the secretariat still come)"),
-}
-# Each language named in itself, as in the language switcher.
-LANGUAGE_LABELS = {"es": "Español", "en": "English"}
-
-
-FOLLOW_DIGEST_LABELS = {
-    DigestFrequency.WEEKLY: _l("Weekly"),
-    DigestFrequency.NONE: _l("No digest"),
-}
 
 
 class PreferencesForm(FlaskForm):

@@ -1,39 +1,12 @@
-"""A person's digest preferences, and the signed unsubscribe link in every digest (a focal
-point's reminders, an auditor's weekly digest of what they follow)."""
+"""A person's digest preferences: how often, in which language, or none at all (the
+unsubscribe link of every digest; its token is made in tracker.accounts.tokens)."""
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
 
 from tracker.extensions import db
 from tracker.models import DigestFrequency, User
-from tracker.permissions import is_auditor, is_focal_point
+from tracker.permissions import digest_choices
 
-
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="tracker-unsubscribe")
-
-
-def unsubscribe_token(user: User) -> str:
-    """A link token that works without logging in; it only ever switches digests off."""
-    return _serializer().dumps({"u": user.id})
-
-
-def user_for_unsubscribe(token: str) -> User | None:
-    try:
-        data = _serializer().loads(token)
-    except BadSignature:
-        return None
-    return db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-
-
-def digest_choices(user: User) -> list[DigestFrequency]:
-    """Focal points choose how often their reminders come; auditors whether the weekly
-    digest of what they follow comes; the secretariat has no digest to choose."""
-    if is_focal_point(user):
-        return list(DigestFrequency)
-    if is_auditor(user):
-        return [DigestFrequency.WEEKLY, DigestFrequency.NONE]
-    return []
 
 
 def save_preferences(user: User, frequency: DigestFrequency | str | None,

@@ -11,9 +11,8 @@ from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor, secretariat_required
 from tracker.reminders.forms import PreferencesForm, ReminderSettingsForm
 from tracker.reminders.outbox import outbox_listing
-from tracker.reminders.preferences import (
-    save_preferences, unsubscribe as stop_digests, user_for_unsubscribe,
-)
+from tracker.accounts.tokens import user_for_unsubscribe
+from tracker.reminders.preferences import save_preferences, unsubscribe as stop_digests
 from tracker.reminders.settings import SettingsRefused, save_reminder_settings, sent_recently
 from tracker.reminders.rules import reminder_settings
 

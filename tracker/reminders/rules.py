@@ -21,9 +21,9 @@ from tracker.models import (
     Commitment, Country, DigestFrequency, MessageKind, ReminderSettings, Role,
     Status, User,
 )
-from tracker.commitments.dashboard import overdue_clause
+from tracker.commitments.overdue import is_overdue, overdue_clause
 from tracker.reminders.outbox import already_queued, idempotency_key, queue
-from tracker.reminders.preferences import unsubscribe_token
+from tracker.accounts.tokens import unsubscribe_token
 from tracker.core.urls import public_url
 
 
@@ -76,7 +76,7 @@ def _stale_before(today: dt.date, settings: ReminderSettings) -> dt.datetime:
 def _reasons(c: Commitment, today: dt.date, settings: ReminderSettings) -> tuple[list, bool]:
     """Why a commitment needs action (in the current language), and whether to escalate."""
     reasons, escalated = [], False
-    if c.due_date and c.due_date < today:
+    if is_overdue(c, today):
         late = (today - c.due_date).days
         reasons.append(_("overdue by %(days)d days (due %(date)s)", days=late,
                          date=c.due_date.isoformat()))
@@ -110,7 +110,7 @@ def _needing_action(today: dt.date, settings: ReminderSettings) -> dict[int, lis
 def _items(commitments, today, settings, locale: str, overdue_only: bool) -> list[Item]:
     items = []
     for c in commitments:
-        if overdue_only and not (c.due_date and c.due_date < today):
+        if overdue_only and not is_overdue(c, today):
             continue
         reasons, escalated = _reasons(c, today, settings)
         if reasons:
