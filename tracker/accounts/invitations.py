@@ -1,32 +1,46 @@
-"""Invitation and password-reset e-mails."""
+"""Invitation and password-reset e-mails, queued in the outbox like every other message:
+the request that asks for one only writes a row, so a slow or failing mail server never
+fails it, and the scheduler delivers, retries and records each one."""
 
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 
-from tracker.core import mail
-from tracker.models import User
-from tracker.permissions import can_administer, ensure
-from tracker.accounts.users import find_user
 from tracker.accounts.tokens import make_token
+from tracker.accounts.users import find_user
+from tracker.core.time import utcnow
 from tracker.core.urls import public_url
+from tracker.extensions import db
+from tracker.models import MessageKind, User
+from tracker.permissions import can_administer, ensure
+from tracker.reminders.outbox import idempotency_key, queue
 
 
 def send_invitation(actor, user: User) -> None:
-    """E-mail a new account its single-use link to choose a password (valid 7 days)."""
+    """Queue for a new account its single-use link to choose a password (valid 7 days)."""
     ensure(can_administer(actor))
-    link = public_url("auth.accept_invitation", token=make_token(user, "invite"))
+    token = make_token(user, "invite")
     body = _("You have been invited to the CRM commitment tracker.\n\n"
              "Choose your password here (the link works once, for 7 days):\n%(link)s\n",
-             link=link)
-    mail.send(mail.build_message(user.email, _("Your invitation to the CRM commitment tracker"), body))
+             link=public_url("auth.accept_invitation", token=token))
+    _queue(MessageKind.INVITATION, user, token,
+           _("Your invitation to the CRM commitment tracker"), body)
 
 
 def send_password_reset(email: str) -> None:
-    """E-mail a reset link if an active account has this address; silent otherwise."""
+    """Queue a reset link if an active account has this address; silent otherwise."""
     user = find_user(email)
     if user is None or not user.active:
         return
-    link = public_url("auth.reset_password", token=make_token(user, "reset"))
+    token = make_token(user, "reset")
     body = _("Someone asked to reset the password of your account on the CRM commitment "
              "tracker.\n\nChoose a new password here (the link works once, for 1 hour):\n"
-             "%(link)s\n\nIf it was not you, ignore this message.", link=link)
-    mail.send(mail.build_message(user.email, _("Reset your password"), body))
+             "%(link)s\n\nIf it was not you, ignore this message.",
+             link=public_url("auth.reset_password", token=token))
+    _queue(MessageKind.PASSWORD_RESET, user, token, _("Reset your password"), body)
+
+
+def _queue(kind: MessageKind, user: User, token: str, subject: str, body: str) -> None:
+    """One message per link (each request makes a new token), in the asker's language."""
+    queue(idempotency_key(kind.value, user.id, token), kind=kind,
+          period=f"{utcnow():%Y-%m-%d}", recipient=user.email, subject=subject, body=body,
+          language=str(get_locale()), user_id=user.id)
+    db.session.commit()

@@ -39,13 +39,8 @@ def invite_user():
         except users.AccountError as exc:
             refuse(form, exc)
         else:
-            try:
-                invitations.send_invitation(current_user, user)
-            except OSError:  # the account exists; the mail server is what failed
-                flash(_("The account of %(email)s is created, but the invitation could not "
-                        "be sent. Check the mail settings.", email=user.email))
-            else:
-                flash(_("The invitation is sent to %(email)s.", email=user.email))
+            invitations.send_invitation(current_user, user)
+            flash(_("The invitation is sent to %(email)s.", email=user.email))
             return redirect(url_for("admin.users"))
     return render_form("admin/invite.html", form=form)
 

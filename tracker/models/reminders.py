@@ -42,6 +42,8 @@ class MessageKind(enum.StrEnum):
     WEEKLY_SUMMARY = "weekly_summary"  # the secretariat's weekly overview
     OBSERVATION = "observation"        # a new civil-society observation on a country's commitment
     FOLLOW_DIGEST = "follow_digest"    # an auditor's weekly changes in what they follow
+    INVITATION = "invitation"          # a new account's link to choose a password
+    PASSWORD_RESET = "password_reset"  # a link to choose a new password
 
 
 class OutboxMessage(db.Model):

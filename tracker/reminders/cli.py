@@ -5,7 +5,7 @@ import datetime as dt
 import click
 from flask.cli import AppGroup
 
-from tracker.audit.follows import queue_follow_digests
+from tracker.audit.digest import queue_follow_digests
 from tracker.reminders.outbox import deliver_due, outbox_listing
 from tracker.reminders.rules import queue_weekly_summaries, run_rules
 

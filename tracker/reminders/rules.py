@@ -8,7 +8,7 @@ copied to the secretariat. Completed commitments never appear.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template
@@ -22,7 +22,8 @@ from tracker.models import (
     Status, User,
 )
 from tracker.commitments.overdue import is_overdue, overdue_clause
-from tracker.reminders.outbox import already_queued, idempotency_key, queue
+from tracker.reminders.digests import PlannedMessage, period_for, plan_digest, week_period
+from tracker.reminders.outbox import already_queued
 from tracker.accounts.tokens import unsubscribe_token
 from tracker.core.urls import public_url
 
@@ -42,26 +43,6 @@ class Item:
     url: str
     reasons: list[str]
     escalated: bool = False
-
-
-@dataclass
-class PlannedMessage:
-    kind: MessageKind
-    period: str
-    recipient: str
-    subject: str
-    codes: list[str] = field(default_factory=list)
-    cc: list[str] = field(default_factory=list)
-    queued: bool = False
-
-
-def week_period(day: dt.date) -> str:
-    year, week, _weekday = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def period_for(frequency: DigestFrequency, day: dt.date) -> str:
-    return f"{day:%Y-%m}" if frequency == DigestFrequency.MONTHLY else week_period(day)
 
 
 def _as_date(value: dt.datetime) -> dt.date:
@@ -160,13 +141,8 @@ def _digest(user: User, kind, period, items, secretariat, settings, dry_run) -> 
                            unsubscribe_url=unsubscribe, escalated=bool(cc),
                            preferences_url=public_url("reminders.preferences"))
     codes = [i.code for i in items]
-    message = PlannedMessage(kind, period, user.email, subject, codes, cc)
-    if not dry_run:
-        message.queued = queue(
-            idempotency_key(user.email, kind.value, period, *codes), kind=kind, period=period,
-            recipient=user.email, subject=subject, body=body, language=user.language,
-            user_id=user.id, cc=cc, unsubscribe_url=unsubscribe)
-    return message
+    return plan_digest(user, kind, period, subject, body, dry_run=dry_run, codes=codes, cc=cc,
+                       unsubscribe_url=unsubscribe, key_parts=codes)
 
 
 def _country_summary(today: dt.date, settings: ReminderSettings) -> list[tuple]:
@@ -201,13 +177,7 @@ def queue_weekly_summaries(today: dt.date, *, dry_run: bool = False) -> list[Pla
             body = render_template("mail/weekly_summary.txt", rows=rows, period=period,
                                    english=user.language == "en", settings=settings,
                                    dashboard_url=public_url("public.index"))
-        message = PlannedMessage(kind, period, user.email, subject)
-        if not dry_run:
-            message.queued = queue(idempotency_key(user.email, kind.value, period),
-                                   kind=kind, period=period, recipient=user.email,
-                                   subject=subject, body=body, language=user.language,
-                                   user_id=user.id)
-        planned.append(message)
+        planned.append(plan_digest(user, kind, period, subject, body, dry_run=dry_run))
     if not dry_run:
         db.session.commit()
     return planned

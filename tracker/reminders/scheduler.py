@@ -154,7 +154,7 @@ def weekly_summary_job() -> bool:
     """Queue the secretariat's weekly summary and the auditors' follow digests (once per
     ISO week)."""
     def work(app):
-        from tracker.audit.follows import queue_follow_digests
+        from tracker.audit.digest import queue_follow_digests
         from tracker.reminders.rules import queue_weekly_summaries
 
         planned = queue_weekly_summaries(_today(app))
