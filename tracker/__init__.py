@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
 from config import Config, config_from_env
@@ -19,7 +20,8 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=config_class.INSTANCE_PATH,
     )
     app.config.from_object(config_class)
-    app.json.ensure_ascii = False  # the API speaks Spanish: UTF-8, not \u escapes
+    if isinstance(app.json, DefaultJSONProvider):  # the API speaks Spanish: UTF-8, not \u
+        app.json.ensure_ascii = False
     config_class.validate(app.config)
     _ensure_instance_folders(app)
 
@@ -45,7 +47,7 @@ def select_locale() -> str:
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get("lang")  # set by the language switcher
-    if chosen in current_app.config["LANGUAGES"]:
+    if chosen is not None and chosen in current_app.config["LANGUAGES"]:
         return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "es"
 
@@ -100,12 +102,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from tracker.importer.demo_cli import demo_data_command
-    from tracker.importer.cli import seed_command
+    from tracker.accounts.cli import users_group
+    from tracker.importer.cli import demo_data_command, seed_command
     from tracker.ledger.cli import ledger_group
     from tracker.reminders.cli import reminders_group
     from tracker.reminders.scheduler import scheduler_command
-    from tracker.accounts.cli import users_group
 
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
@@ -116,11 +117,11 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
+    from flask_babel import format_decimal
+
     from tracker.commitments.overdue import is_overdue
     from tracker.core import labels
     from tracker.permissions import TEMPLATE_PREDICATES
-
-    from flask_babel import format_decimal
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["numberformat"] = format_decimal

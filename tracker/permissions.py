@@ -5,9 +5,10 @@ button is hidden by the same rule that refuses the request.
 """
 
 from functools import wraps
+from typing import TypeAlias
 
 from flask import abort
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import Forbidden
 
 from tracker.models import Commitment, DigestFrequency, Evidence, Follow, Observation, Role, User
@@ -29,79 +30,84 @@ class SystemActor:
 
 SYSTEM = SystemActor()
 
+# Who acts in a service: a person with an account, or the operator at the command line.
+Actor: TypeAlias = User | SystemActor
+# Who a predicate is asked about: also a reader who is not logged in.
+Reader: TypeAlias = User | SystemActor | AnonymousUserMixin
 
-def _is(user, role: Role) -> bool:
+
+def _is(user: Reader, role: Role) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active
                 and getattr(user, "role", None) == role)
 
 
-def is_system(user) -> bool:
+def is_system(user: Reader) -> bool:
     return user is SYSTEM
 
 
-def is_secretariat(user) -> bool:
+def is_secretariat(user: Reader) -> bool:
     return _is(user, Role.SECRETARIAT)
 
 
-def is_focal_point(user) -> bool:
+def is_focal_point(user: Reader) -> bool:
     return _is(user, Role.FOCAL_POINT)
 
 
-def is_auditor(user) -> bool:
+def is_auditor(user: Reader) -> bool:
     return _is(user, Role.AUDITOR)
 
 
-def can_administer(user) -> bool:
+def can_administer(user: Reader) -> bool:
     """Meetings, recommendations, commitments' ownership and dates, users."""
     return is_system(user) or is_secretariat(user)
 
 
-def can_update(user, commitment: Commitment) -> bool:
+def can_update(user: Reader, commitment: Commitment) -> bool:
     """Report status and progress: the secretariat, or a focal point of the owner country."""
     return is_secretariat(user) or (is_focal_point(user)
                                     and user.country_id == commitment.country_id)
 
 
-def can_add_evidence(user, commitment: Commitment) -> bool:
+def can_add_evidence(user: Reader, commitment: Commitment) -> bool:
     return can_update(user, commitment)
 
 
-def can_view_evidence(user, evidence: Evidence) -> bool:
+def can_view_evidence(user: Reader, evidence: Evidence) -> bool:
     """Public evidence is for everyone; restricted evidence only for those who may update."""
     return evidence.is_public or can_update(user, evidence.commitment)
 
 
-def can_observe(user, commitment: Commitment) -> bool:
+def can_observe(user: Reader, commitment: Commitment) -> bool:
     """File a civil-society observation: auditors only (never a government or the secretariat)."""
     return is_auditor(user)
 
 
-def can_answer(user, observation: Observation) -> bool:
+def can_answer(user: Reader, observation: Observation) -> bool:
     """Answer an observation: a focal point of the observed commitment's country, while the
     observation is not hidden (an answer would republish what the secretariat hid)."""
     return (is_focal_point(user) and user.country_id == observation.commitment.country_id
             and observation.hiding is None)
 
 
-def can_hide(user, observation: Observation) -> bool:
+def can_hide(user: Reader, observation: Observation) -> bool:
     """Hide an abusive observation (recorded and shown with its reason): the secretariat,
     once (a hiding is history: it is never undone or repeated)."""
     return is_secretariat(user) and observation.hiding is None
 
 
-def can_deactivate(user, account: User) -> bool:
+def can_deactivate(user: Reader, account: User) -> bool:
     """Deactivate an account: the secretariat, an active account, never its own (someone
     must stay able to administer; another member of the secretariat does it)."""
     return (can_administer(user) and account.active
             and (is_system(user) or account.id != user.id))
 
 
-def can_unfollow(user, follow: Follow) -> bool:
+def can_unfollow(user: Reader, follow: Follow) -> bool:
     """Stop following: only the auditor who follows (another's follow is not theirs to see)."""
     return is_auditor(user) and follow.user_id == user.id
 
 
-def digest_choices(user) -> list[DigestFrequency]:
+def digest_choices(user: Reader) -> list[DigestFrequency]:
     """Which digest frequencies a person may choose: focal points how often their reminders
     come; auditors whether the weekly digest of what they follow comes; the secretariat has
     no digest to choose."""
@@ -112,7 +118,7 @@ def digest_choices(user) -> list[DigestFrequency]:
     return []
 
 
-def has_own_commitments(user) -> bool:
+def has_own_commitments(user: Reader) -> bool:
     return is_focal_point(user)
 
 

@@ -2,10 +2,10 @@
 
 from tracker.extensions import db
 from tracker.models import AdminAction
-from tracker.permissions import is_system
+from tracker.permissions import Actor, is_system
 
 
-def record(actor, action: str, target: str, **details) -> AdminAction:
+def record(actor: Actor, action: str, target: str, **details) -> AdminAction:
     """Append who did what to which target; values are kept as JSON-safe strings."""
     entry = AdminAction(actor_id=None if is_system(actor) else actor.id, action=action,
                         target=target, details={k: _plain(v) for k, v in details.items()})

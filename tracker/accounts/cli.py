@@ -6,11 +6,11 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from tracker.accounts import users
+from tracker.accounts.passwords import WeakPassword
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.permissions import SYSTEM
-from tracker.accounts import users
-from tracker.accounts.passwords import WeakPassword
 
 users_group = AppGroup("users", help="Manage accounts.")
 

@@ -10,11 +10,11 @@ from tracker.core.time import utcnow
 from tracker.core.urls import public_url
 from tracker.extensions import db
 from tracker.models import MessageKind, User
-from tracker.permissions import can_administer, ensure
+from tracker.permissions import Actor, can_administer, ensure
 from tracker.reminders.outbox import idempotency_key, queue
 
 
-def send_invitation(actor, user: User) -> None:
+def send_invitation(actor: Actor, user: User) -> None:
     """Queue for a new account its single-use link to choose a password (valid 7 days)."""
     ensure(can_administer(actor))
     token = make_token(user, "invite")

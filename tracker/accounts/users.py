@@ -8,13 +8,13 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from tracker.core.refusals import Refused
-from tracker.extensions import db
-from tracker.models import Country, LoginThrottle, OrganisationKind, Role, User
-from tracker.core.time import utcnow
-from tracker.permissions import can_administer, can_deactivate, ensure
 from tracker.accounts import admin_log
 from tracker.accounts.passwords import check_policy, hash_password, verify_password
+from tracker.core.refusals import Refused
+from tracker.core.time import utcnow
+from tracker.extensions import db
+from tracker.models import Country, LoginThrottle, OrganisationKind, Role, User
+from tracker.permissions import Actor, can_administer, can_deactivate, ensure
 
 MAX_FAILURES = 5                          # failed logins before the address is locked
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -33,7 +33,7 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(actor, *, email: str, role: str, country: str | None = None,
+def create_user(actor: Actor, *, email: str, role: str, country: str | None = None,
                 name: str | None = None, organisation: str | None = None,
                 organisation_kind: str | None = None, password: str | None = None) -> User:
     """Create an account (without a password: the person sets it from an invitation)."""
@@ -55,7 +55,7 @@ def create_user(actor, *, email: str, role: str, country: str | None = None,
     if role == Role.AUDITOR:
         if not (organisation or "").strip():
             raise AccountError(_l("An auditor needs an organisation."))
-        user.organisation = organisation.strip()
+        user.organisation = (organisation or "").strip()
         try:
             user.organisation_kind = OrganisationKind(organisation_kind or "civil_society")
         except ValueError:
@@ -77,7 +77,7 @@ def create_user(actor, *, email: str, role: str, country: str | None = None,
     return user
 
 
-def deactivate_user(actor, user: User) -> None:
+def deactivate_user(actor: Actor, user: User) -> None:
     """Deactivate another person's active account and end all its sessions at once."""
     ensure(can_administer(actor))
     if not can_deactivate(actor, user):
@@ -121,7 +121,7 @@ def authenticate(email: str, password: str, now: dt.datetime | None = None) -> U
     locked = throttle is not None and throttle.locked_until is not None \
         and throttle.locked_until > now
     ok = verify_password(user.password_hash if user else None, password)
-    if ok and not locked and user.is_active:
+    if ok and not locked and user is not None and user.is_active:
         if throttle is not None:
             db.session.delete(throttle)
         user.last_login_at = now

@@ -5,22 +5,23 @@ from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 from wtforms import (
-    DateField, EmailField, IntegerField, SelectField, SelectMultipleField,
-    StringField, TextAreaField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.extensions import db
-from tracker.core.labels import (
-    ACTOR_LABELS, ORGANISATION_KIND_LABELS, RECOMMENDATION_KIND_LABELS,
-)
-from tracker.core.forms import VersionedForm
-from tracker.models import (
-    Country, Meeting, OrganisationKind, Role, Theme, WorkingTable,
-)
 from tracker.commitments.administration import CODE_PATTERN, TEXT_MAX
+from tracker.core.forms import VersionedForm
+from tracker.core.labels import ACTOR_LABELS, ORGANISATION_KIND_LABELS, RECOMMENDATION_KIND_LABELS
+from tracker.extensions import db
+from tracker.models import Country, Meeting, OrganisationKind, Role, Theme, WorkingTable
 
 CODE_RULE = Regexp(f"^{CODE_PATTERN.pattern}$",
                    message=_l("Use letters, digits, dots, hyphens and underscores only."))

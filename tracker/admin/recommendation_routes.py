@@ -8,14 +8,18 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.admin import bp
 from tracker.admin.forms import (
-    CommitmentForm, OwnerForm, RecommendationEditForm, RecommendationForm, recommendation_data,
+    CommitmentForm,
+    OwnerForm,
+    RecommendationEditForm,
+    RecommendationForm,
+    recommendation_data,
 )
+from tracker.commitments import administration
+from tracker.commitments.administration import AdminRefused, Conflict
 from tracker.core.forms import CONFLICT, one_or_404, refuse, render_form, reopen_after_conflict
 from tracker.extensions import db
 from tracker.models import Commitment, Recommendation, WorkingTable
 from tracker.permissions import secretariat_required
-from tracker.commitments import administration
-from tracker.commitments.administration import AdminRefused, Conflict
 
 
 @bp.get("/recommendations")

@@ -1,21 +1,19 @@
 """Administration views (secretariat only): the home page and meetings."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from tracker.admin import bp
 from tracker.admin.forms import MeetingEditForm, MeetingForm
+from tracker.commitments import administration
+from tracker.commitments.administration import AdminRefused
 from tracker.core.forms import one_or_404, refuse, render_form
 from tracker.extensions import db
 from tracker.models import AdminAction, Meeting
 from tracker.permissions import secretariat_required
-from tracker.commitments import administration
-from tracker.commitments.administration import AdminRefused
-
-
 
 
 @bp.get("/")

@@ -6,14 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from tracker.accounts import invitations, users
 from tracker.admin import bp
 from tracker.admin.forms import ConfirmForm, InviteForm
 from tracker.core.forms import refuse, render_form
 from tracker.extensions import db
 from tracker.models import User
 from tracker.permissions import secretariat_required
-from tracker.accounts import invitations
-from tracker.accounts import users
 
 
 def _users() -> list[User]:

@@ -7,8 +7,8 @@ from flask import current_app, jsonify
 
 from tracker.api import bp
 from tracker.api.replies import MAX_PER_PAGE
-from tracker.models import Assessment, OrganisationKind, Status
 from tracker.commitments.listing import MAX_PAGE, SORTS, filter_codes
+from tracker.models import Assessment, OrganisationKind, Status
 
 STATUSES = [s.value for s in Status]
 ASSESSMENTS = [a.value for a in Assessment]
@@ -166,17 +166,17 @@ def _paths(filters: list[dict]) -> dict:
     return {
         "/commitments": _get("Commitments matching the filters, paged", _page_of("Commitment"),
                              filters + PAGING),
-        "/commitments/{code}": _get("A commitment with its history, public evidence and observations",
-                                    _ref("CommitmentDetail"), [_path("code", "e.g. MT1-R03-MEX")],
-                                    ("404",)),
+        "/commitments/{code}": _get(
+            "A commitment with its history, public evidence and observations",
+            _ref("CommitmentDetail"), [_path("code", "e.g. MT1-R03-MEX")], ("404",)),
         "/stats": _get("Counts by status overall, per country and per theme", _ref("Stats"),
                        errors=()),
         "/recommendations": _get("Recommendations, paged", _page_of("Recommendation"),
                                  [p for p in filters if p["name"] in ("meeting", "theme", "table")]
                                  + PAGING),
-        "/recommendations/{code}": _get("A recommendation, its commitments and sources",
-                                        _ref("RecommendationDetail"), [_path("code", "e.g. MT1-R03")],
-                                        ("404",)),
+        "/recommendations/{code}": _get(
+            "A recommendation, its commitments and sources",
+            _ref("RecommendationDetail"), [_path("code", "e.g. MT1-R03")], ("404",)),
         "/countries": _get("The member states with counts", _page_of("Country"), errors=()),
         "/countries/{iso3}": _get("A member state with counts", _ref("Country"),
                                   [_path("iso3", "ISO 3166 alpha-3")], ("404",)),

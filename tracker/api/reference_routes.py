@@ -5,7 +5,11 @@ from flask import jsonify, request
 from tracker.api import public_get
 from tracker.api.replies import found, list_args, paged
 from tracker.opendata.reference import (
-    country_records, meeting_detail, meeting_page, recommendation_detail, recommendation_page,
+    country_records,
+    meeting_detail,
+    meeting_page,
+    recommendation_detail,
+    recommendation_page,
     theme_records,
 )
 

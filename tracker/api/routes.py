@@ -5,11 +5,14 @@ from flask import jsonify, request
 from tracker.api import public_get
 from tracker.api.replies import found, list_args, paged
 from tracker.commitments.listing import count_commitments
+from tracker.commitments.stats import public_stats
 from tracker.opendata.records import (
-    commitment_record, commitment_records, history_records, observation_records,
+    commitment_record,
+    commitment_records,
+    history_records,
+    observation_records,
     public_evidence_records,
 )
-from tracker.commitments.stats import public_stats
 
 
 @public_get("/commitments")

@@ -9,18 +9,29 @@ from flask import render_template
 from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy.orm import joinedload
 
-from tracker.extensions import db
-from tracker.core.time import start_of_day
-from tracker.core.labels import ASSESSMENT_LABELS, STATUS_LABELS
-from tracker.models import (
-    Commitment, Country, DigestFrequency, Evidence, Follow, MessageKind, Observation,
-    ObservationAnswer, ObservationHiding, Recommendation, Role, StatusEvent,
-    User, Visibility,
-)
-from tracker.reminders.outbox import already_queued
 from tracker.accounts.tokens import unsubscribe_token
-from tracker.reminders.digests import PlannedMessage, plan_digest, week_period
+from tracker.core.labels import ASSESSMENT_LABELS, STATUS_LABELS
+from tracker.core.time import start_of_day
 from tracker.core.urls import public_url
+from tracker.extensions import db
+from tracker.models import (
+    Commitment,
+    Country,
+    DigestFrequency,
+    Evidence,
+    Follow,
+    MessageKind,
+    Observation,
+    ObservationAnswer,
+    ObservationHiding,
+    Recommendation,
+    Role,
+    StatusEvent,
+    User,
+    Visibility,
+)
+from tracker.reminders.digests import PlannedMessage, plan_digest, week_period
+from tracker.reminders.outbox import already_queued
 
 DIGEST_DAYS = 7
 

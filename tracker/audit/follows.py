@@ -1,7 +1,6 @@
 """An auditor's own page: their observations with the answers they received, and the
 countries and themes they follow."""
 
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -9,12 +8,8 @@ from werkzeug.exceptions import NotFound
 
 from tracker.core.refusals import Refused
 from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Follow, Observation,
-    ObservationAnswer, Theme,
-)
+from tracker.models import Commitment, Country, Follow, Observation, ObservationAnswer, Theme, User
 from tracker.permissions import can_unfollow, ensure, is_auditor
-
 
 
 class FollowRefused(Refused):
@@ -29,7 +24,7 @@ class FollowNotFound(NotFound):
 
 # -- pages ----------------------------------------------------------------------------
 
-def my_observations(user) -> list[Observation]:
+def my_observations(user: User) -> list[Observation]:
     """The auditor's own observations, newest first, with commitment, answers and hiding
     (one query)."""
     ensure(is_auditor(user))
@@ -41,16 +36,15 @@ def my_observations(user) -> list[Observation]:
         .order_by(Observation.created_at.desc(), Observation.id.desc())).unique())
 
 
-def follows(user) -> list[Follow]:
+def follows(user: User) -> list[Follow]:
     """What the person follows: countries first, then themes, each by code."""
     rows = db.session.scalars(
         sa.select(Follow).where(Follow.user_id == user.id)
         .options(joinedload(Follow.country), joinedload(Follow.theme)))
-    return sorted(rows, key=lambda f: (f.country is None,
-                                       f.country.iso3 if f.country else f.theme.code))
+    return sorted(rows, key=lambda f: (f.country is None, f.code))
 
 
-def follow(user, country_iso3: str | None = None, theme_code: str | None = None) -> Follow:
+def follow(user: User, country_iso3: str | None = None, theme_code: str | None = None) -> Follow:
     """Follow one country or one theme (exactly one of the two)."""
     ensure(is_auditor(user))
     country_iso3, theme_code = (country_iso3 or "").strip(), (theme_code or "").strip()
@@ -80,7 +74,7 @@ def follow(user, country_iso3: str | None = None, theme_code: str | None = None)
     return row
 
 
-def unfollow(user, follow_id: int) -> None:
+def unfollow(user: User, follow_id: int) -> None:
     """Stop following; only one's own follows (another's answers 404, as if absent)."""
     ensure(is_auditor(user))
     row = db.session.get(Follow, follow_id)

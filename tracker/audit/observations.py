@@ -1,23 +1,27 @@
-"""Civil-society observations: filing one, the government's answer, hiding, and the
-contested rule (an independent rating below what the government claims)."""
+"""Civil-society observations: filing one (the country's focal points are told), the
+government's answer, the secretariat's hiding, and reading a commitment's observations."""
 
-import datetime as dt
-from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.core.refusals import Refused
+from tracker.core.urls import is_web_address, public_url
 from tracker.extensions import db
 from tracker.models import (
-    Assessment, Commitment, MessageKind, Observation, ObservationAnswer, ObservationHiding,
-    Role, Status, User,
+    Assessment,
+    Commitment,
+    MessageKind,
+    Observation,
+    ObservationAnswer,
+    ObservationHiding,
+    Role,
+    User,
 )
 from tracker.permissions import can_answer, can_hide, can_observe, ensure
 from tracker.reminders.outbox import idempotency_key, queue
-from tracker.core.urls import is_web_address, public_url
 
 TEXT_MAX = 5000
 REASON_MAX = 500
@@ -50,7 +54,7 @@ def _links(value: str | None) -> str | None:
     return "\n".join(links) or None
 
 
-def file_observation(actor, commitment: Commitment, assessment: str, text: str,
+def file_observation(actor: User, commitment: Commitment, assessment: str, text: str,
                      links: str | None) -> Observation:
     """An auditor rates a commitment; the country's focal points are notified."""
     ensure(can_observe(actor, commitment))
@@ -69,7 +73,7 @@ def file_observation(actor, commitment: Commitment, assessment: str, text: str,
     return observation
 
 
-def answer_observation(actor, observation: Observation, text: str) -> ObservationAnswer:
+def answer_observation(actor: User, observation: Observation, text: str) -> ObservationAnswer:
     """A focal point of the commitment's country answers, in the country's name."""
     ensure(can_answer(actor, observation))
     # Set by id, not through the relationship: the observation row itself stays untouched.
@@ -80,7 +84,7 @@ def answer_observation(actor, observation: Observation, text: str) -> Observatio
     return answer
 
 
-def hide_observation(actor, observation: Observation, reason: str) -> ObservationHiding:
+def hide_observation(actor: User, observation: Observation, reason: str) -> ObservationHiding:
     """The secretariat hides an abusive observation; the hiding and its reason are public."""
     ensure(can_hide(actor, observation))
     try:
@@ -95,9 +99,9 @@ def hide_observation(actor, observation: Observation, reason: str) -> Observatio
 
 def queue_observation_notices(observation: Observation) -> None:
     """Tell each active focal point of the owner country, in their language (caller commits)."""
-    commitment = db.session.get(Commitment, observation.commitment_id)
+    commitment = db.session.get_one(Commitment, observation.commitment_id)
     recipients = db.session.scalars(
-        sa.select(User).where(User.role == Role.FOCAL_POINT, User.active,
+        sa.select(User).where(User.role == Role.FOCAL_POINT, User.active.is_(True),
                               User.country_id == commitment.country_id).order_by(User.id))
     url = public_url("public.commitment", code=commitment.code)
     period = observation.created_at.strftime("%Y-%m-%d")
@@ -111,42 +115,6 @@ def queue_observation_notices(observation: Observation) -> None:
               subject=subject, body=body, language=user.language, user_id=user.id)
 
 
-# -- the contested rule ---------------------------------------------------------------
-
-def claimed_assessment(status: Status | str, progress: int | None) -> Assessment:
-    """What the government's report claims, on the OGP scale: completed = complete;
-    in progress = limited below 50 %, substantial from 50 %; anything else = not started."""
-    status = Status(status)
-    if status == Status.COMPLETED:
-        return Assessment.COMPLETE
-    if status == Status.IN_PROGRESS:
-        return Assessment.LIMITED if (progress or 0) < 50 else Assessment.SUBSTANTIAL
-    return Assessment.NOT_STARTED
-
-
-def contested(status, progress, latest_assessment, *, rated_at=None, updated_at=None) -> bool:
-    """The latest visible rating is below the claim, and no government update came after
-    it: it stays contested until a newer rating or a new government update resolves it."""
-    claim = claimed_assessment(status, progress)
-    # "No evidence" under a claim of "not started" disputes nothing: no progress is claimed.
-    if latest_assessment is None or claim == Assessment.NOT_STARTED:
-        return False
-    below = Assessment(latest_assessment).rank < claim.rank
-    if rated_at is None or updated_at is None:
-        return below
-    return below and rated_at > updated_at
-
-
-def latest_visible_id(commitment_id):
-    """Correlated subquery: the commitment's newest observation not hidden."""
-    latest = aliased(Observation)
-    return (sa.select(latest.id)
-            .where(latest.commitment_id == commitment_id,
-                   ~sa.exists().where(ObservationHiding.observation_id == latest.id))
-            .order_by(latest.created_at.desc(), latest.id.desc())
-            .limit(1).scalar_subquery())
-
-
 def observations_of(commitment_id: int) -> list[Observation]:
     """A commitment's observations, oldest first, with answers and hiding (2 queries)."""
     with db.session.no_autoflush:  # a refused form may leave a pending row behind: read only
@@ -155,35 +123,3 @@ def observations_of(commitment_id: int) -> list[Observation]:
             .options(selectinload(Observation.answers).joinedload(ObservationAnswer.country),
                      joinedload(Observation.hiding))
             .order_by(Observation.created_at, Observation.id)))
-
-
-@dataclass(frozen=True)
-class Rating:
-    assessment: Assessment
-    at: dt.datetime
-    contested: bool
-
-
-def ratings_for(commitment_ids=None) -> dict[int, Rating]:
-    """Each commitment's latest visible rating and whether it is contested (one query);
-    every rated commitment when no ids are given."""
-    query = (sa.select(Commitment.id, Commitment.status, Commitment.progress,
-                       Commitment.updated_at, Observation.assessment, Observation.created_at)
-             .join(Observation, Observation.id == latest_visible_id(Commitment.id)))
-    if commitment_ids is not None:
-        query = query.where(Commitment.id.in_(list(commitment_ids)))
-    rows = db.session.execute(query)
-    return {row.id: Rating(row.assessment, row.created_at, contested(
-        row.status, row.progress, row.assessment, rated_at=row.created_at,
-        updated_at=row.updated_at)) for row in rows}
-
-
-def rating_of(commitment: Commitment, observations: list[Observation]) -> Rating | None:
-    """The rating from observations already loaded (newest visible first wins)."""
-    visible = [o for o in observations if o.hiding is None]
-    if not visible:
-        return None
-    latest = max(visible, key=lambda o: (o.created_at, o.id))
-    return Rating(latest.assessment, latest.created_at, contested(
-        commitment.status, commitment.progress, latest.assessment,
-        rated_at=latest.created_at, updated_at=commitment.updated_at))

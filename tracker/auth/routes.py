@@ -4,16 +4,16 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from tracker.accounts import users
+from tracker.accounts.invitations import send_password_reset
+from tracker.accounts.passwords import WeakPassword, verify_password
+from tracker.accounts.tokens import user_for_token
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from tracker.core.forms import refuse
 from tracker.core.urls import local_target
 from tracker.extensions import limiter
 from tracker.permissions import has_own_commitments
-from tracker.accounts import users
-from tracker.accounts.invitations import send_password_reset
-from tracker.accounts.passwords import WeakPassword, verify_password
-from tracker.accounts.tokens import user_for_token
 
 
 def _start_session(user) -> None:

@@ -9,7 +9,7 @@ from tracker.models import User
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Login to the app with the tracker's login page and session check."""
-    login_manager.login_view = "auth.login"  # type: ignore[assignment]
+    login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to continue.")
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)

@@ -9,15 +9,21 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from tracker.core.refusals import Refused
-from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Meeting, Recommendation, RecommendationKind, Theme, WorkingTable,
-)
-from tracker.permissions import can_administer, ensure
 from tracker.accounts import admin_log
 from tracker.commitments.opening import open_commitment
 from tracker.commitments.status_updates import Conflict, commit_or_conflict
+from tracker.core.refusals import Refused
+from tracker.extensions import db
+from tracker.models import (
+    Commitment,
+    Country,
+    Meeting,
+    Recommendation,
+    RecommendationKind,
+    Theme,
+    WorkingTable,
+)
+from tracker.permissions import Actor, can_administer, ensure
 
 __all__ = ["AdminRefused", "Conflict", "add_owner", "create_meeting", "create_recommendation",
            "update_commitment", "update_meeting", "update_recommendation"]
@@ -39,9 +45,9 @@ class AdminRefused(Refused):
 
 # -- meetings ------------------------------------------------------------------------
 
-def create_meeting(actor, *, code: str, name: str | None = None, held_on: dt.date | None = None,
-                   city: str | None = None, venue: str | None = None,
-                   notes: str | None = None) -> Meeting:
+def create_meeting(actor: Actor, *, code: str, name: str | None = None,
+                   held_on: dt.date | None = None, city: str | None = None,
+                   venue: str | None = None, notes: str | None = None) -> Meeting:
     """Create a meeting; what the minutes do not state stays empty (NULL)."""
     ensure(can_administer(actor))
     code = _code(code, MEETING_LIMITS["code"])
@@ -56,7 +62,7 @@ def create_meeting(actor, *, code: str, name: str | None = None, held_on: dt.dat
     return meeting
 
 
-def update_meeting(actor, meeting: Meeting, *, name: str | None, held_on: dt.date | None,
+def update_meeting(actor: Actor, meeting: Meeting, *, name: str | None, held_on: dt.date | None,
                    city: str | None, venue: str | None, notes: str | None) -> dict:
     """Change a meeting's facts (not its code); returns the changes, logged as [old, new]."""
     ensure(can_administer(actor))
@@ -71,8 +77,8 @@ def update_meeting(actor, meeting: Meeting, *, name: str | None, held_on: dt.dat
 
 # -- recommendations and their owners --------------------------------------------------
 
-def create_recommendation(actor, *, code: str, working_table_id: int, theme_id: int, kind: str,
-                          year: int | None, section: str, text_es: str, title_es: str,
+def create_recommendation(actor: Actor, *, code: str, working_table_id: int, theme_id: int,
+                          kind: str, year: int | None, section: str, text_es: str, title_es: str,
                           title_en: str, owners: Iterable[str] = ()) -> Recommendation:
     """Create a recommendation and one commitment (with its creation event) per owner."""
     ensure(can_administer(actor))
@@ -93,8 +99,8 @@ def create_recommendation(actor, *, code: str, working_table_id: int, theme_id: 
     return rec
 
 
-def update_recommendation(actor, rec: Recommendation, *, working_table_id: int, theme_id: int,
-                          kind: str, year: int | None, section: str, text_es: str,
+def update_recommendation(actor: Actor, rec: Recommendation, *, working_table_id: int,
+                          theme_id: int, kind: str, year: int | None, section: str, text_es: str,
                           title_es: str, title_en: str) -> dict:
     """Change a recommendation (not its code nor its owners); returns the logged changes."""
     ensure(can_administer(actor))
@@ -109,7 +115,7 @@ def update_recommendation(actor, rec: Recommendation, *, working_table_id: int, 
     return changes
 
 
-def add_owner(actor, rec: Recommendation, iso3: str) -> Commitment:
+def add_owner(actor: Actor, rec: Recommendation, iso3: str) -> Commitment:
     """Add an owner country: its commitment starts not reported, with a creation event."""
     ensure(can_administer(actor))
     (country,) = _countries([iso3], field="country")
@@ -129,7 +135,7 @@ def add_owner(actor, rec: Recommendation, iso3: str) -> Commitment:
 
 # -- commitments -----------------------------------------------------------------------
 
-def update_commitment(actor, commitment: Commitment, *, due_date: dt.date | None,
+def update_commitment(actor: Actor, commitment: Commitment, *, due_date: dt.date | None,
                       responsible_institution: str | None, seen_version: int) -> dict:
     """Set the due date and responsible institution; refuse a form opened before a change."""
     ensure(can_administer(actor))

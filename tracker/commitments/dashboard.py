@@ -10,13 +10,20 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from tracker.audit.ratings import ratings_for
+from tracker.commitments.matrix import latest_meeting_first
 from tracker.commitments.overdue import overdue_clause
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
+    Commitment,
+    Country,
+    Meeting,
+    Recommendation,
+    Status,
+    StatusEvent,
+    Theme,
+    WorkingTable,
 )
-from tracker.commitments.matrix import latest_meeting_first
-from tracker.audit.observations import ratings_for
 
 EFFECTIVE_PROGRESS = sa.case((Commitment.status == Status.COMPLETED.value, 100),
                              else_=sa.func.coalesce(Commitment.progress, 0))
@@ -120,7 +127,7 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
                      progress=round(progress_sum / total, 1) if total else 0.0,
                      by_country=by_country, by_theme=by_theme, by_table=by_table,
                      latest_meeting=latest,
-                     overdue=overdue, overdue_count=overdue_count, recent=recent)
+                     overdue=overdue, overdue_count=overdue_count or 0, recent=recent)
 
 
 def theme_breakdown(where=None) -> list[Group]:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.commitments.overdue import overdue_clause
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Recommendation, SourceQuote, StatusEvent
-from tracker.permissions import can_view_evidence
+from tracker.permissions import Reader, can_view_evidence
 
 
 def load_commitment(code: str) -> Commitment | None:
@@ -29,7 +29,7 @@ def load_commitment(code: str) -> Commitment | None:
     )
 
 
-def visible_evidence(user, commitment: Commitment) -> list[Evidence]:
+def visible_evidence(user: Reader, commitment: Commitment) -> list[Evidence]:
     return [e for e in commitment.evidence if can_view_evidence(user, e)]
 
 

@@ -8,14 +8,21 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from tracker.commitments.overdue import overdue_clause
+from tracker.commitments.search import matches
+from tracker.core.data_version import remember
 from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, Meeting, Recommendation, Status, StatusEvent, Theme, WorkingTable,
+    Commitment,
+    Country,
+    Meeting,
+    Recommendation,
+    Status,
+    StatusEvent,
+    Theme,
+    WorkingTable,
 )
-from tracker.commitments.overdue import overdue_clause
-from tracker.core.data_version import remember
-from tracker.commitments.search import matches
 
 PER_PAGE = 50
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -139,7 +146,7 @@ def check_known(filters: Filters) -> None:
         return
     found = db.session.execute(sa.select(*(sa.exists().where(column == value)
                                             for value, column, _ in checks))).one()
-    for (value, _, message), exists in zip(checks, found):
+    for (value, _, message), exists in zip(checks, found, strict=True):
         if not exists:
             raise BadFilter(message % {"value": value})
 

@@ -2,10 +2,10 @@
 
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Recommendation, Status, StatusEvent
-from tracker.permissions import is_system
+from tracker.permissions import Actor, is_system
 
 
-def open_commitment(actor, recommendation: Recommendation, country: Country) -> Commitment:
+def open_commitment(actor: Actor, recommendation: Recommendation, country: Country) -> Commitment:
     """A new commitment, not reported, whose history starts with its creation.
 
     Adds to the session; the calling use case checks permission and commits."""

@@ -5,6 +5,8 @@ texts are folded once, when written (Recommendation.search_text, StatusEvent.not
 so a search is a plain LIKE: folding 300,000 notes at query time took seconds on SQLite.
 """
 
+from typing import overload
+
 from tracker.core.events import listen_once
 from tracker.models import Recommendation, StatusEvent
 
@@ -13,6 +15,10 @@ PLAIN = "AEIOUUNAEIOUAEIOUCaeiouunaeiouaeiouc"
 _TABLE = str.maketrans(ACCENTED, PLAIN)
 
 
+@overload
+def fold_text(text: str) -> str: ...
+@overload
+def fold_text(text: None) -> None: ...
 def fold_text(text: str | None) -> str | None:
     return None if text is None else text.translate(_TABLE).lower()
 

@@ -5,11 +5,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from tracker.extensions import db
-from tracker.models import Commitment, Status
 from tracker.commitments.dashboard import Group, country_breakdown, theme_breakdown
 from tracker.commitments.overdue import overdue_clause
 from tracker.core.data_version import remember
+from tracker.extensions import db
+from tracker.models import Commitment, Status
 
 
 def _group_record(key_name: str, group: Group) -> dict:

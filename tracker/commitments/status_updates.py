@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.core.refusals import Refused
+from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
-from tracker.core.time import utcnow
-from tracker.permissions import can_update, ensure, is_system
+from tracker.permissions import Actor, can_update, ensure, is_system
 
 NOTE_REQUIRED = (Status.STALLED, Status.COMPLETED)
 
@@ -26,7 +26,7 @@ class Conflict(Exception):
         self.commitment = commitment
 
 
-def update_status(actor, commitment: Commitment, *, status: str, progress: int | None,
+def update_status(actor: Actor, commitment: Commitment, *, status: str, progress: int | None,
                   note: str | None, seen_version: int) -> StatusEvent:
     """Change status and progress, appending one history event; refuse a stale form."""
     ensure(can_update(actor, commitment))

@@ -3,6 +3,7 @@ COPY: an executemany is one INSERT per row on the wire (psycopg pipelines them, 
 still parsed and planned), which made most of the time of 100,000 demo commitments."""
 
 import enum
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,7 +25,8 @@ def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict]) ->
     quote = connection.dialect.identifier_preparer.quote
     statement = (f"COPY {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
                  f"FROM STDIN")
-    with connection.connection.driver_connection.cursor() as cursor, \
+    driver: Any = connection.connection.driver_connection  # psycopg's, here
+    with driver.cursor() as cursor, \
             cursor.copy(statement) as copy:
         tail = list(defaulted.values())
         for row in rows:
@@ -37,7 +39,7 @@ def _stored(value):
 
 
 def _default(column: sa.Column):
-    default = column.default
+    default: Any = column.default
     if default.is_scalar:
         return _stored(default.arg)
     if default.is_callable:

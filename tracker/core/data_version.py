@@ -9,29 +9,38 @@ it at once when it commits a change itself.
 import hashlib
 import itertools
 import time
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 from sqlalchemy.orm import Session
 
 from tracker.core.events import listen_once
+from tracker.core.time import utcnow
 from tracker.extensions import cache, db
 from tracker.models import (
-    AdminAction, DataVersion, Follow, LoginThrottle, OutboxMessage, ReminderSettings, User,
+    AdminAction,
+    DataVersion,
+    Follow,
+    LoginThrottle,
+    OutboxMessage,
+    ReminderSettings,
+    User,
 )
-from tracker.core.time import utcnow
 
 # Writes to these never change what the public sees.
 PRIVATE_MODELS = (AdminAction, DataVersion, Follow, LoginThrottle, OutboxMessage,
                   ReminderSettings, User)
 _BUMPED = "data_version_bumped"
-_table = DataVersion.__table__
+_table = cast(sa.Table, DataVersion.__table__)
 
 
 def bump(session: Session) -> None:
     """Count one change, inside the caller's transaction (so a rollback undoes it)."""
     values = {"value": _table.c.value + 1, "changed_at": utcnow()}
-    if session.execute(_table.update().where(_table.c.id == 1).values(values)).rowcount == 0:
+    updated = cast(sa.CursorResult, session.execute(
+        _table.update().where(_table.c.id == 1).values(values)))
+    if updated.rowcount == 0:
         session.execute(_table.insert().values(id=1, value=1, changed_at=values["changed_at"]))
     session.info[_BUMPED] = True
 

@@ -7,6 +7,7 @@ logged-in user, or one that sets a cookie, is never stored by a shared cache.
 import datetime as dt
 import functools
 import hashlib
+from typing import cast
 
 from flask import Response, current_app, request, session
 from flask_babel import get_locale
@@ -27,7 +28,7 @@ def cache_public_page(response: Response) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config.get("PUBLIC_MAX_AGE", PUBLIC_MAX_AGE)
     response.add_etag()
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 def no_store_for_users(response: Response) -> Response:

@@ -3,7 +3,13 @@
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import (
-    Assessment, DigestFrequency, MessageKind, OrganisationKind, OutboxStatus, RecommendationKind, Status,
+    Assessment,
+    DigestFrequency,
+    MessageKind,
+    OrganisationKind,
+    OutboxStatus,
+    RecommendationKind,
+    Status,
 )
 
 STATUS_LABELS = {

@@ -35,6 +35,7 @@ def send(message: EmailMessage) -> None:
         return
     host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
     timeout = config.get("MAIL_TIMEOUT", 30)
+    smtp: smtplib.SMTP
     if config.get("MAIL_USE_SSL"):
         smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
                                 context=ssl.create_default_context())
@@ -50,7 +51,8 @@ def send(message: EmailMessage) -> None:
 
 def _write_eml(message: EmailMessage, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{formatdate(usegmt=True)[5:25].replace(' ', '-').replace(':', '')}-{uuid.uuid4().hex[:8]}.eml"
+    stamp = formatdate(usegmt=True)[5:25].replace(" ", "-").replace(":", "")
+    path = folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
     path.write_bytes(bytes(message))
     return path
 

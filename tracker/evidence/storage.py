@@ -5,35 +5,15 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from tracker.core.refusals import Refused
 from tracker.core.urls import is_web_address
+from tracker.evidence.checks import detect_type, safe_filename
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Visibility
-from tracker.permissions import can_add_evidence, ensure, is_system
-
-# Accepted kinds, by what the content is (the extension must agree).
-ACCEPTED = {
-    "application/pdf": {"pdf"},
-    "image/png": {"png"},
-    "image/jpeg": {"jpg", "jpeg"},
-    "image/gif": {"gif"},
-    "image/webp": {"webp"},
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation": {"pptx"},
-    "application/vnd.oasis.opendocument.text": {"odt"},
-    "application/vnd.oasis.opendocument.spreadsheet": {"ods"},
-    "application/vnd.oasis.opendocument.presentation": {"odp"},
-    "application/msword": {"doc"},
-    "application/vnd.ms-excel": {"xls"},
-    "application/vnd.ms-powerpoint": {"ppt"},
-    "text/csv": {"csv"},
-}
-OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office files share this container
+from tracker.permissions import Actor, can_add_evidence, ensure, is_system
 
 
 class EvidenceRefused(Refused):
@@ -48,44 +28,7 @@ class Upload:
     data: bytes
 
 
-def _extension(filename: str) -> str:
-    name = Path(filename.replace("\\", "/")).name
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-def detect_type(filename: str, data: bytes) -> str | None:
-    """The accepted MIME type the content really is, if its extension agrees; else None."""
-    extension = _extension(filename)
-    if data.startswith(OLE2):
-        kind = {"doc": "application/msword", "xls": "application/vnd.ms-excel",
-                "ppt": "application/vnd.ms-powerpoint"}.get(extension)
-    elif extension == "csv":
-        kind = "text/csv" if _is_text(data) else None
-    else:
-        guess = filetype.guess(data)
-        kind = guess.mime if guess else None
-    if kind in ACCEPTED and extension in ACCEPTED[kind]:
-        return kind
-    return None
-
-
-def _is_text(data: bytes) -> bool:
-    if b"\x00" in data[:65536]:
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def safe_filename(filename: str) -> str:
-    """The base name only, for display and the download's suggested name."""
-    name = Path(filename.replace("\\", "/")).name.strip().lstrip(".")
-    return "".join(ch for ch in name if ch.isprintable() and ch not in '"<>|:*?')[:200] or "file"
-
-
-def add_evidence(actor, commitment: Commitment, *, title: str, dated, visibility: str,
+def add_evidence(actor: Actor, commitment: Commitment, *, title: str, dated, visibility: str,
                  upload: Upload | None = None, url: str | None = None) -> Evidence:
     """Attach a file or a link (exactly one) to a commitment."""
     ensure(can_add_evidence(actor, commitment))
@@ -94,8 +37,8 @@ def add_evidence(actor, commitment: Commitment, *, title: str, dated, visibility
     except ValueError:
         raise EvidenceRefused(_l("Choose public or restricted."), "visibility") from None
     url = (url or "").strip() or None
-    has_file = upload is not None and upload.data
-    if bool(has_file) == bool(url):
+    file = upload if upload is not None and upload.data else None
+    if (file is None) == (url is None):
         raise EvidenceRefused(_l("Attach a file or give a link (one of the two)."), "file")
     evidence = Evidence(commitment=commitment, title=title.strip(), dated=dated,
                         visibility=visibility,
@@ -104,8 +47,8 @@ def add_evidence(actor, commitment: Commitment, *, title: str, dated, visibility
         if not is_web_address(url):
             raise EvidenceRefused(_l("A link must start with http:// or https://."), "url")
         evidence.url = url
-    else:
-        _store(evidence, upload)
+    elif file is not None:
+        _store(evidence, file)
     db.session.add(evidence)
     try:
         db.session.commit()
@@ -137,4 +80,7 @@ def _path(stored_name: str) -> Path:
 
 
 def evidence_path(evidence: Evidence) -> Path:
+    """Where a file's content is (a link has none)."""
+    if evidence.stored_name is None:
+        raise ValueError(f"evidence {evidence.id} is a link, not a file")
     return _path(evidence.stored_name)

@@ -4,14 +4,18 @@ an iCalendar file of due dates. Public records only (no evidence, no people), an
 from flask import Response, abort, render_template, request, stream_with_context
 from flask_babel import get_locale
 
+from tracker.commitments.listing import BadFilter, Filters, check_known
+from tracker.core.http_cache import conditional_on_data
 from tracker.exports import bp
 from tracker.opendata.atom import feed_context
 from tracker.opendata.calendar import due_dates_calendar
 from tracker.opendata.csv_stream import csv_chunks
-from tracker.core.http_cache import conditional_on_data
-from tracker.commitments.listing import BadFilter, Filters, check_known
 from tracker.opendata.records import (
-    COMMITMENT_COLUMNS, HISTORY_COLUMNS, RATING_FIELDS, stream_commitment_records, stream_history_records,
+    COMMITMENT_COLUMNS,
+    HISTORY_COLUMNS,
+    RATING_FIELDS,
+    stream_commitment_records,
+    stream_history_records,
 )
 
 
@@ -38,7 +42,8 @@ def streamed(chunks, content_type: str, filename: str | None = None) -> Response
 @conditional_on_data
 def commitments_csv():
     """The matching commitments as CSV, in the list's sort order."""
-    chunks = csv_chunks(stream_commitment_records(export_filters()), [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS])
+    chunks = csv_chunks(stream_commitment_records(export_filters()),
+                        [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS])
     return streamed(chunks, "text/csv; charset=utf-8", "commitments.csv")
 
 

@@ -12,16 +12,24 @@ from typing import Callable
 
 import sqlalchemy as sa
 
-from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Evidence, Meeting, Recommendation, Status, StatusEvent, Theme,
-    Visibility, WorkingTable,
-)
-from tracker.core.time import utcnow
-from tracker.ledger import chain
+from tracker.commitments.search import fold_text, recommendation_search_text
 from tracker.core.bulk import insert_rows
 from tracker.core.data_version import bump
-from tracker.commitments.search import fold_text, recommendation_search_text
+from tracker.core.time import utcnow
+from tracker.extensions import db
+from tracker.ledger import chain
+from tracker.models import (
+    Commitment,
+    Country,
+    Evidence,
+    Meeting,
+    Recommendation,
+    Status,
+    StatusEvent,
+    Theme,
+    Visibility,
+    WorkingTable,
+)
 
 DEMO_PREFIX = "DEMO-"
 BATCH = 5000               # rows per INSERT (COPY on PostgreSQL)
@@ -96,8 +104,8 @@ class MissingReferenceData(Exception):
 
 def demo_data_exists() -> bool:
     """Whether a meeting coded like the demo's is in the database."""
-    return db.session.scalar(sa.select(sa.func.count(Meeting.id))
-                             .where(Meeting.code.startswith(DEMO_PREFIX))) > 0
+    return bool(db.session.scalar(sa.select(sa.func.count(Meeting.id))
+                                  .where(Meeting.code.startswith(DEMO_PREFIX))))
 
 
 def generate_demo_data(n_commitments: int, seed: int = 42,
@@ -106,15 +114,15 @@ def generate_demo_data(n_commitments: int, seed: int = 42,
     if demo_data_exists():
         raise DemoDataExists("the database already holds demo data")
     countries = db.session.execute(sa.select(Country.id, Country.iso3).order_by(Country.iso3)).all()
-    themes = db.session.scalars(sa.select(Theme.id).order_by(Theme.id)).all()
+    themes = list(db.session.scalars(sa.select(Theme.id).order_by(Theme.id)))
     if not countries or not themes:
         raise MissingReferenceData("load the seed data first (flask seed)")
     writer = _Writer(random.Random(seed), utcnow(), progress or (lambda n: None))
     try:
         recommendations = writer.write_meetings(math.ceil(n_commitments / len(countries)), themes)
-        writer.write_commitments(recommendations, countries, n_commitments)
+        writer.write_commitments(recommendations, list(countries), n_commitments)
         _move_sequences_past_ids()
-        bump(db.session)  # bulk inserts pass by the ORM's flush hook: count the change here
+        bump(db.session())  # bulk inserts pass by the ORM's flush hook: count the change here
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -158,17 +166,21 @@ class _Writer:
 
     def write_meetings(self, n_recommendations: int, themes: list[int]) -> list[tuple]:
         """Meetings, their tables and n recommendations; return (id, code, held_on) of each."""
-        meetings, tables, recs = [], [], []
+        meetings: list[dict] = []
+        tables: list[dict] = []
+        recs: list[tuple[dict, dt.date]] = []
         plan = self.plan_meetings(n_recommendations)
         dates = self.meeting_dates(len(plan))
-        for held_on, code, table_sizes in zip(dates, _meeting_codes(dates), plan):
+        for held_on, code, table_sizes in zip(dates, _meeting_codes(dates), plan,
+                                              strict=True):
             meeting_id = self.new_id(Meeting)
             meetings.append(dict(
                 id=meeting_id, code=code, held_on=held_on, city=self.rng.choice(CAPITALS),
                 name=f"{self.rng.choice(MEETING_KINDS)} de la CRM, {held_on.year}",
                 venue=None, notes=None))
             names = self.rng.sample(TABLE_NAMES, len(table_sizes))
-            for position, (size, (name_es, name_en)) in enumerate(zip(table_sizes, names)):
+            for position, (size, (name_es, name_en)) in enumerate(
+                    zip(table_sizes, names, strict=True)):
                 table_id, table_code = self.new_id(WorkingTable), f"MT{position + 1}"
                 tables.append(dict(id=table_id, meeting_id=meeting_id, code=table_code,
                                    position=position, name_es=name_es, name_en=name_en,
@@ -242,7 +254,7 @@ class _Writer:
         steps = [(Status.NOT_REPORTED, None)] + _steps(self.rng, status)
         times = [created] + _later_times(self.rng, created, self.now, len(steps) - 1)
         history, previous = [], None
-        for at, (to_status, progress) in zip(times, steps):
+        for at, (to_status, progress) in zip(times, steps, strict=True):
             reported = previous is not None
             note = self.note(to_status) if reported else None
             history.append(dict(
@@ -292,7 +304,7 @@ def _steps(rng: random.Random, status: Status) -> list[tuple[Status, int | None]
     n_in_progress = rng.randint(1, last - len(lead))
     reached = rng.randint(1, 99)
     values = sorted(rng.randint(1, reached) for _ in range(n_in_progress - 1)) + [reached]
-    steps = lead + [(Status.IN_PROGRESS, value) for value in values]
+    steps: list[tuple[Status, int | None]] = [*lead, *((Status.IN_PROGRESS, v) for v in values)]
     if status == Status.STALLED:
         steps.append((status, reached))
     elif status == Status.COMPLETED:

@@ -6,8 +6,17 @@ import re
 from pathlib import Path
 
 from tracker.importer.bundle import (
-    CONTEXT_KINDS, MEMBER_STATES, RECOMMENDATION_KINDS, CountrySeed, DocumentSeed, ItemSeed,
-    MeetingSeed, QuoteSeed, SeedBundle, ThemeSeed, WorkingTableSeed,
+    CONTEXT_KINDS,
+    MEMBER_STATES,
+    RECOMMENDATION_KINDS,
+    CountrySeed,
+    DocumentSeed,
+    ItemSeed,
+    MeetingSeed,
+    QuoteSeed,
+    SeedBundle,
+    ThemeSeed,
+    WorkingTableSeed,
 )
 from tracker.importer.errors import SeedError, SeedProblem
 from tracker.importer.yaml_source import LINE_KEY, read_yaml
@@ -116,7 +125,8 @@ class SeedReader:
         data = self._load(file)
         if data is None:
             return None
-        top = self._fields(data, file, 1, "meeting file", ("meeting", "documents", "working_tables"))
+        top = self._fields(data, file, 1, "meeting file",
+                           ("meeting", "documents", "working_tables"))
         if top is None:
             return None
         info = self._fields(top["meeting"], file, None, "meeting", ("code",),
@@ -181,8 +191,9 @@ class SeedReader:
             return []
         line = entry[LINE_KEY]
         if fields["kind"] not in RECOMMENDATION_KINDS + CONTEXT_KINDS:
+            kinds = ", ".join(RECOMMENDATION_KINDS + CONTEXT_KINDS)
             self._problem(file, line, f"section {fields['title']!r}: unknown kind "
-                          f"{fields['kind']!r} (one of {', '.join(RECOMMENDATION_KINDS + CONTEXT_KINDS)})")
+                          f"{fields['kind']!r} (one of {kinds})")
             return []
         year = fields.get("year")
         if year is not None and not isinstance(year, int):

@@ -6,14 +6,23 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from tracker.extensions import db
-from tracker.permissions import SYSTEM
 from tracker.commitments.opening import open_commitment
+from tracker.extensions import db
 from tracker.importer.bundle import MEMBER_STATES, ItemSeed, SeedBundle
 from tracker.models import (
-    Commitment, ContextItem, ContextKind, Country, Meeting, Recommendation,
-    RecommendationKind, SourceDocument, SourceQuote, Theme, WorkingTable,
+    Commitment,
+    ContextItem,
+    ContextKind,
+    Country,
+    Meeting,
+    Recommendation,
+    RecommendationKind,
+    SourceDocument,
+    SourceQuote,
+    Theme,
+    WorkingTable,
 )
+from tracker.permissions import SYSTEM
 
 
 @dataclass
@@ -79,9 +88,10 @@ def _write(bundle: SeedBundle, up: _Upserter) -> None:
         up.upsert("countries", countries, c.iso3, Country,
                   dict(iso3=c.iso3, name_es=c.name_es, name_en=c.name_en))
     themes = up.load(Theme, "code")
-    for t in bundle.themes:
-        up.upsert("themes", themes, t.code, Theme,
-                  dict(code=t.code, name_es=t.name_es, name_en=t.name_en))
+    for theme_seed in bundle.themes:
+        up.upsert("themes", themes, theme_seed.code, Theme,
+                  dict(code=theme_seed.code, name_es=theme_seed.name_es,
+                       name_en=theme_seed.name_en))
 
     meetings = up.load(Meeting, "code")
     documents = up.load(SourceDocument, "code")

@@ -13,21 +13,29 @@ writers can never fork the chain.
 import datetime as dt
 import hashlib
 import json
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
-from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Evidence, LedgerEntry, Observation, ObservationAnswer,
-    ObservationHiding, StatusEvent, Visibility,
-)
 from tracker.core.bulk import insert_rows
 from tracker.core.events import listen_once
 from tracker.core.time import isoformat_utc
+from tracker.extensions import db
+from tracker.models import (
+    Commitment,
+    Country,
+    Evidence,
+    LedgerEntry,
+    Observation,
+    ObservationAnswer,
+    ObservationHiding,
+    StatusEvent,
+    Visibility,
+)
 
 GENESIS = "0" * 64
-_table = LedgerEntry.__table__
+_table = cast(sa.Table, LedgerEntry.__table__)
 
 
 def canonical(payload: dict) -> str:
@@ -51,7 +59,8 @@ def append(connection, entries: list[tuple[str, dt.datetime, dict]]) -> None:
     rows = []
     for kind, at, event in entries:
         seq += 1
-        text = canonical({"kind": kind, "at": isoformat_utc(at, "microseconds"), "seq": seq, "event": event})
+        text = canonical({"kind": kind, "at": isoformat_utc(at, "microseconds"), "seq": seq,
+                          "event": event})
         digest = chain_hash(prev, text)
         rows.append({"seq": seq, "at": at, "kind": kind, "payload": text, "prev_hash": prev,
                      "hash": digest})
@@ -87,7 +96,7 @@ def observation_record(code: str, observation_id: int, organisation: str, organi
             "text": text, "links": links}
 
 
-def answer_record(code: str, answer_id: int, observation_id: int, country: str,
+def answer_record(code: str, answer_id: int, observation_id: int, country: str | None,
                   text: str) -> dict:
     return {"commitment": code, "answer_id": answer_id, "observation_id": observation_id,
             "country": country, "text": text}
@@ -99,11 +108,11 @@ def hiding_record(code: str, hiding_id: int, observation_id: int, reason: str) -
 
 
 def _iso3(session: Session, country_id: int | None) -> str | None:
-    return session.get(Country, country_id).iso3 if country_id else None
+    return session.get_one(Country, country_id).iso3 if country_id else None
 
 
 def _code(session: Session, commitment_id: int) -> str:
-    return session.get(Commitment, commitment_id).code
+    return session.get_one(Commitment, commitment_id).code
 
 
 def _entries_for(session: Session, objects) -> list[tuple[str, dt.datetime, dict]]:
@@ -123,12 +132,12 @@ def _entries_for(session: Session, objects) -> list[tuple[str, dt.datetime, dict
                 _code(session, obj.commitment_id), obj.id, obj.organisation,
                 obj.organisation_kind, obj.assessment, obj.text, obj.links)))
         elif isinstance(obj, ObservationAnswer):
-            observed = session.get(Observation, obj.observation_id)
+            observed = session.get_one(Observation, obj.observation_id)
             entries.append(("answer", obj.created_at, answer_record(
                 _code(session, observed.commitment_id), obj.id, obj.observation_id,
                 _iso3(session, obj.country_id), obj.text)))
         elif isinstance(obj, ObservationHiding):
-            observed = session.get(Observation, obj.observation_id)
+            observed = session.get_one(Observation, obj.observation_id)
             entries.append(("observation_hidden", obj.at, hiding_record(
                 _code(session, observed.commitment_id), obj.id, obj.observation_id,
                 obj.reason)))
@@ -245,7 +254,8 @@ def _agreement(session: Session, recorded: dict) -> str | None:
                 return f"entry {found[0]}: differs from {what}"
     if recorded:
         (key, ident), (seq, _event) = min(recorded.items(), key=lambda item: item[1][0])
-        return f"entry {seq}: records {key.removesuffix('_id')} {ident}, which is not in the database"
+        return (f"entry {seq}: records {key.removesuffix('_id')} {ident}, which is not in "
+                "the database")
     return None
 
 
@@ -253,8 +263,9 @@ def ledger_page(after: int, limit: int) -> list[dict]:
     """Entries after a sequence number, for the API (payload as the object it encodes)."""
     rows = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq > after)
                               .order_by(LedgerEntry.seq).limit(limit)).scalars()
-    return [{"seq": e.seq, "at": isoformat_utc(e.at, "microseconds"), "kind": e.kind, "payload": json.loads(e.payload),
-             "prev_hash": e.prev_hash, "hash": e.hash} for e in rows]
+    return [{"seq": e.seq, "at": isoformat_utc(e.at, "microseconds"), "kind": e.kind,
+             "payload": json.loads(e.payload), "prev_hash": e.prev_hash, "hash": e.hash}
+            for e in rows]
 
 
 def current_head() -> dict:

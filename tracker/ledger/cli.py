@@ -12,7 +12,7 @@ ledger_group = AppGroup("ledger", help="The public hash-chained ledger.")
 @ledger_group.command("verify")
 def verify_command() -> None:
     """Check the hash chain and its agreement with the history; exit 1 on any mismatch."""
-    problem = verify_database(db.session)
+    problem = verify_database(db.session())
     if problem:
         click.echo(f"LEDGER BROKEN: {problem}", err=True)
         raise SystemExit(1)

@@ -4,14 +4,14 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
+from tracker.audit import follows
+from tracker.audit.follows import FollowRefused
+from tracker.commitments.listing import filter_choices
 from tracker.core.forms import refuse
 from tracker.extensions import db
 from tracker.manage import bp
 from tracker.manage.auditor_forms import FollowForm, UnfollowForm
 from tracker.permissions import is_auditor, require
-from tracker.audit import follows
-from tracker.audit.follows import FollowRefused
-from tracker.commitments.listing import filter_choices
 
 
 def _page(follow_form: FollowForm | None = None, unfollow_form: UnfollowForm | None = None,

@@ -4,11 +4,12 @@ from flask import abort, render_template
 from flask_babel import get_locale
 from flask_login import current_user
 
+from tracker.audit.observations import observations_of
+from tracker.audit.ratings import rating_of
+from tracker.commitments.detail import load_commitment, visible_evidence
 from tracker.manage.forms import StatusUpdateForm
 from tracker.models import Commitment
 from tracker.permissions import can_answer, can_hide, can_observe, can_update
-from tracker.commitments.detail import load_commitment, visible_evidence
-from tracker.audit.observations import observations_of, rating_of
 
 
 def commitment_or_404(code: str) -> Commitment:

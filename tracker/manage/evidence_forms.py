@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, URL
+from wtforms.validators import URL, DataRequired, Length, Optional
 
 from tracker.models import Visibility
 
@@ -24,4 +24,5 @@ class EvidenceForm(FlaskForm):
     file = FileField(_l("File (PDF, office document, image or CSV)"))
     url = StringField(_l("…or a link (https://…)"),
                       validators=[Optional(), Length(max=2000),
-                                  URL(require_tld=False, message=_l("Enter a web address starting with http:// or https://."))])
+                                  URL(require_tld=False, message=_l(
+                                      "Enter a web address starting with http:// or https://."))])

@@ -10,7 +10,8 @@ from tracker.core.labels import STATUS_LABELS
 
 
 class StatusUpdateForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, label)
+                                                for s, label in STATUS_LABELS.items()],
                          validators=[DataRequired()])
     progress = IntegerField(_l("Progress (0-100 %, optional)"),
                             validators=[Optional(), NumberRange(min=0, max=100)])

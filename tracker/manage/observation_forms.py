@@ -6,8 +6,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from tracker.core.labels import ASSESSMENT_LABELS
 from tracker.audit.observations import LINKS_MAX, REASON_MAX, TEXT_MAX
+from tracker.core.labels import ASSESSMENT_LABELS
 
 
 class ObservationForm(FlaskForm):

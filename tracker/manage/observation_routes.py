@@ -4,16 +4,19 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from tracker.audit.observations import (
+    ObservationRefused,
+    answer_observation,
+    file_observation,
+    hide_observation,
+)
 from tracker.core.forms import refuse
 from tracker.extensions import db
 from tracker.manage import bp
+from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
 from tracker.manage.observation_forms import ObservationForm, observation_form
 from tracker.models import Commitment, Observation
 from tracker.permissions import can_answer, can_hide, can_observe, require
-from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
-from tracker.audit.observations import (
-    ObservationRefused, answer_observation, file_observation, hide_observation,
-)
 
 
 def _observation_or_404(observation_id: int) -> Observation:

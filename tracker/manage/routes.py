@@ -6,20 +6,24 @@ from flask import flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
+from tracker.audit.ratings import ratings_for
+from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
+from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
 from tracker.core.forms import CONFLICT, refuse, reopen_after_conflict
+from tracker.evidence.storage import EvidenceRefused, Upload, add_evidence, evidence_path
 from tracker.extensions import db
 from tracker.manage import bp
+from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
 from tracker.manage.evidence_forms import EvidenceForm
 from tracker.manage.forms import StatusUpdateForm
 from tracker.models import Evidence
 from tracker.permissions import (
-    can_add_evidence, can_update, can_view_evidence, has_own_commitments, require,
+    can_add_evidence,
+    can_update,
+    can_view_evidence,
+    has_own_commitments,
+    require,
 )
-from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
-from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
-from tracker.evidence.storage import EvidenceRefused, Upload, add_evidence, evidence_path
-from tracker.audit.observations import ratings_for
-from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
 
 
 @bp.get("/my/commitments")
@@ -86,7 +90,7 @@ def download_evidence(evidence_id: int):
     """Serve a stored file as a download, to those allowed to see it."""
     evidence = db.get_or_404(Evidence, evidence_id)
     require(can_view_evidence(current_user, evidence))
-    if not evidence.is_file:
+    if evidence.url is not None:  # a link, not a file
         return redirect(evidence.url)
     response = send_file(evidence_path(evidence), mimetype=evidence.content_type,
                          as_attachment=True, download_name=evidence.original_filename,

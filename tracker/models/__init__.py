@@ -1,27 +1,24 @@
 """The tracker's models, one module per area; importing this package registers them all."""
 
-from tracker.models.reference import Country, Theme
-from tracker.models.source import SourceDocument, SourceQuote
-from tracker.models.meeting import ContextItem, ContextKind, Meeting, WorkingTable
-from tracker.models.recommendation import Recommendation, RecommendationKind
-from tracker.models.commitment import Commitment, Status, StatusEvent
-from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind, Role, User
-from tracker.models.evidence import Evidence, Visibility
 from tracker.models.admin_log import AdminAction
-from tracker.models.data_version import DataVersion
-from tracker.models.ledger import LedgerEntry
-from tracker.models.reminders import (
-    MessageKind, OutboxMessage, OutboxStatus, ReminderSettings,
-)
-from tracker.models.observation import (
-    Assessment, Observation, ObservationAnswer, ObservationHiding,
-)
-from tracker.models.follow import Follow
 from tracker.models.append_only import HistoryIsAppendOnly, register_hooks
+from tracker.models.commitment import Commitment, Status, StatusEvent
+from tracker.models.data_version import DataVersion
+from tracker.models.evidence import Evidence, Visibility
+from tracker.models.follow import Follow
+from tracker.models.ledger import LedgerEntry
+from tracker.models.meeting import ContextItem, ContextKind, Meeting, WorkingTable
+from tracker.models.observation import Assessment, Observation, ObservationAnswer, ObservationHiding
+from tracker.models.recommendation import Recommendation, RecommendationKind
+from tracker.models.reference import Country, Theme
+from tracker.models.reminders import MessageKind, OutboxMessage, OutboxStatus, ReminderSettings
+from tracker.models.source import SourceDocument, SourceQuote
+from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind, Role, User
 
 __all__ = [
     "AdminAction", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
-    "DataVersion", "DigestFrequency", "Evidence", "Follow", "HistoryIsAppendOnly", "LedgerEntry", "LoginThrottle", "Meeting",
+    "DataVersion", "DigestFrequency", "Evidence", "Follow", "HistoryIsAppendOnly", "LedgerEntry",
+    "LoginThrottle", "Meeting",
     "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
     "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",
     "RecommendationKind", "ReminderSettings", "Role", "SourceDocument", "SourceQuote", "Status",

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import UTCDateTime, enum_type
 from tracker.core.time import utcnow
-from tracker.extensions import db
+from tracker.extensions import Model
 
 if TYPE_CHECKING:
     from tracker.models.evidence import Evidence
     from tracker.models.recommendation import Recommendation
-    from tracker.models.user import User
     from tracker.models.reference import Country
+    from tracker.models.user import User
 
 
 class Status(enum.StrEnum):
@@ -28,7 +28,7 @@ class Status(enum.StrEnum):
     STALLED = "stalled"
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """One owner country's undertaking of a recommendation, coded like ``MT1-R03-MEX``."""
 
     __table_args__ = (
@@ -70,7 +70,7 @@ class Commitment(db.Model):
         return f"<Commitment {self.code} {self.status}>"
 
 
-class StatusEvent(db.Model):
+class StatusEvent(Model):
     """One entry of a commitment's history. Append-only: never updated, never deleted.
 
     The first event of every commitment records its creation (``from_status`` NULL).

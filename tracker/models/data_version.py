@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.columns import UTCDateTime
-from tracker.extensions import db
 from tracker.core.time import utcnow
+from tracker.extensions import Model
 
 
-class DataVersion(db.Model):
+class DataVersion(Model):
     """Bumped in the same transaction as every write to public data (see services.data_version)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import UTCDateTime, enum_type
-from tracker.extensions import db
 from tracker.core.time import utcnow
+from tracker.extensions import Model
 
 if TYPE_CHECKING:
     from tracker.models.commitment import Commitment
@@ -21,7 +21,7 @@ class Visibility(enum.StrEnum):
     RESTRICTED = "restricted"  # the secretariat and the owner country's focal points only
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     """A file (stored under a server-chosen name, with its SHA-256) or an http(s) link."""
 
     __table_args__ = (

@@ -7,14 +7,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import UTCDateTime
-from tracker.extensions import db
 from tracker.core.time import utcnow
+from tracker.extensions import Model
 
 if TYPE_CHECKING:
     from tracker.models.reference import Country, Theme
 
 
-class Follow(db.Model):
+class Follow(Model):
     """One followed country or theme (exactly one of the two) of one person."""
 
     __table_args__ = (
@@ -34,5 +34,15 @@ class Follow(db.Model):
     country: Mapped[Optional["Country"]] = relationship()
     theme: Mapped[Optional["Theme"]] = relationship()
 
+    @property
+    def code(self) -> str:
+        """The followed country's ISO3 or theme's code."""
+        if self.country is not None:
+            return self.country.iso3
+        assert self.theme is not None  # a CHECK constraint: exactly one of the two
+        return self.theme.code
+
     def name(self, locale: str = "es") -> str:
-        return (self.country or self.theme).name(locale)
+        followed = self.country or self.theme
+        assert followed is not None  # a CHECK constraint: exactly one of the two
+        return followed.name(locale)

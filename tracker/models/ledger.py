@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.columns import UTCDateTime
-from tracker.extensions import db
+from tracker.extensions import Model, db
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """One public event. ``hash = sha256(prev_hash || payload)`` (hex, UTF-8), so changing,
     removing or reordering any entry breaks every hash after it. Append-only."""
 

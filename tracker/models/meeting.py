@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import enum_type
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.source import SourceDocument, SourceQuote
 
 if TYPE_CHECKING:
     from tracker.models.recommendation import Recommendation
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A CRM meeting. The minutes often omit its name, date and city: those stay NULL
     (unknown) until the secretariat fills them in, rather than being guessed."""
 
@@ -47,7 +47,7 @@ class Meeting(db.Model):
         return f"<Meeting {self.code}>"
 
 
-class WorkingTable(db.Model):
+class WorkingTable(Model):
     """A working table (mesa de trabajo) of a meeting; its code prefixes its items' codes."""
 
     __table_args__ = (sa.UniqueConstraint("meeting_id", "code"),)
@@ -85,7 +85,7 @@ class ContextKind(enum.StrEnum):
     COMMON_ELEMENT = "common_element"
 
 
-class ContextItem(db.Model):
+class ContextItem(Model):
     """Something a working table reported as background: a good practice, an obstacle..."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

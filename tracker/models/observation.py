@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import UTCDateTime, enum_type
-from tracker.extensions import db
 from tracker.core.time import utcnow
+from tracker.extensions import Model
 from tracker.models.user import OrganisationKind
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class Assessment(enum.StrEnum):
         return list(Assessment).index(self)
 
 
-class Observation(db.Model):
+class Observation(Model):
     """An auditor's rating and remarks; the public sees the organisation, never the person."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,8 @@ class Observation(db.Model):
     organisation: Mapped[str] = mapped_column(sa.String(200))
     organisation_kind: Mapped[Optional[OrganisationKind]] = mapped_column(
         enum_type(OrganisationKind, "observation_organisation_kind", length=30))
-    assessment: Mapped[Assessment] = mapped_column(enum_type(Assessment, "observation_assessment", length=30))
+    assessment: Mapped[Assessment] = mapped_column(
+        enum_type(Assessment, "observation_assessment", length=30))
     text: Mapped[str] = mapped_column(sa.Text)
     links: Mapped[Optional[str]] = mapped_column(sa.Text)  # newline-separated http(s) URLs
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
@@ -59,7 +60,7 @@ class Observation(db.Model):
         return [line for line in (self.links or "").splitlines() if line.strip()]
 
 
-class ObservationAnswer(db.Model):
+class ObservationAnswer(Model):
     """A government focal point's reply, attributed to the country, never the person."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,7 +74,7 @@ class ObservationAnswer(db.Model):
     country: Mapped["Country"] = relationship()
 
 
-class ObservationHiding(db.Model):
+class ObservationHiding(Model):
     """The secretariat hid an abusive observation: shown publicly with its reason."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import enum_type
-from tracker.extensions import db
+from tracker.extensions import Model
 from tracker.models.source import SourceQuote
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ class RecommendationKind(enum.StrEnum):
     EARLIER_AGREEMENT = "earlier_agreement"  # recalled from an earlier year's meeting
 
 
-class Recommendation(db.Model):
+class Recommendation(Model):
     """One item of a working table's recommendation list, or an earlier agreement it recalls."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

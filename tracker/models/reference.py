@@ -5,14 +5,14 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 if TYPE_CHECKING:
     from tracker.models.commitment import Commitment
     from tracker.models.recommendation import Recommendation
 
 
-class Country(db.Model):
+class Country(Model):
     """A CRM member state, identified by its ISO 3166 alpha-3 code."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +29,7 @@ class Country(db.Model):
         return f"<Country {self.iso3}>"
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A cross-cutting subject (children, consular protection...) used to filter and sum."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

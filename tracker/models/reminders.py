@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.columns import UTCDateTime, enum_type
-from tracker.extensions import db
 from tracker.core.time import utcnow
+from tracker.extensions import Model
 
 
-class ReminderSettings(db.Model):
+class ReminderSettings(Model):
     """The reminder rules, one row, editable by the secretariat (defaults when absent)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class MessageKind(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # a link to choose a new password
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One e-mail, written before it is sent. ``idempotency_key`` (recipient, kind,
     commitments, period) is unique, so the same reminder is never queued twice; the
     ``message_id`` derives from it, so a resend after a crash is recognisably the same."""

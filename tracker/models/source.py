@@ -5,14 +5,14 @@ from typing import TYPE_CHECKING, Optional
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from tracker.extensions import db
+from tracker.extensions import Model
 
 if TYPE_CHECKING:
     from tracker.models.meeting import ContextItem, Meeting
     from tracker.models.recommendation import Recommendation
 
 
-class SourceDocument(db.Model):
+class SourceDocument(Model):
     """A set of minutes, its full text kept so a reader can see the original."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +31,7 @@ class SourceDocument(db.Model):
         return f"<SourceDocument {self.code}>"
 
 
-class SourceQuote(db.Model):
+class SourceQuote(Model):
     """A passage of a source document that a recommendation or a context item comes from.
 
     An item reported in both sets of minutes has one quote in each, in the order the

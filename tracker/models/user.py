@@ -9,8 +9,8 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.columns import UTCDateTime, enum_type
-from tracker.extensions import db
 from tracker.core.time import utcnow
+from tracker.extensions import Model
 
 if TYPE_CHECKING:
     from tracker.models.reference import Country
@@ -34,7 +34,7 @@ class DigestFrequency(enum.StrEnum):
     NONE = "none"  # unsubscribed: mandatory overdue notices still come
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person with an account. ``email`` is stored lower-cased, so it is unique regardless
     of case; ``session_version`` ends every session of the user when it changes."""
 
@@ -54,7 +54,8 @@ class User(UserMixin, db.Model):
     organisation: Mapped[Optional[str]] = mapped_column(sa.String(200))
     organisation_kind: Mapped[Optional[OrganisationKind]] = mapped_column(
         enum_type(OrganisationKind, "organisation_kind", length=30))
-    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))  # NULL until invited user sets it
+    # NULL until the invited person chooses one
+    password_hash: Mapped[Optional[str]] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -84,7 +85,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed logins per e-mail address, whether or not an account exists (so a lock says
     nothing about existence). Kept in the database so every gunicorn worker sees it."""
 

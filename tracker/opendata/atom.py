@@ -5,13 +5,13 @@ from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 
-from tracker.opendata.texts import actor_text, progress_text, status_label, with_filters
 from tracker.commitments.listing import Filters
-from tracker.opendata.feeds import update_records
-from tracker.ledger.chain import current_head
 from tracker.core.time import isoformat_utc, utcnow
-from tracker.opendata.records import commitment_url
 from tracker.core.urls import public_url
+from tracker.ledger.chain import current_head
+from tracker.opendata.feeds import update_records
+from tracker.opendata.records import commitment_url
+from tracker.opendata.texts import actor_text, progress_text, status_label, with_filters
 
 # Characters XML 1.0 forbids even as references; a note pasted from elsewhere may hold them.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
-from tracker.opendata.texts import progress_text, status_label, with_filters
 from tracker.commitments.listing import Filters
 from tracker.opendata.ical import all_day_event, calendar
 from tracker.opendata.records import stream_commitment_records
+from tracker.opendata.texts import progress_text, status_label, with_filters
 
 
 def _event(record: dict, host: str, locale: str) -> str:

@@ -1,8 +1,8 @@
 """The latest public updates of commitments, as records for the Atom feed (one query)."""
 
+from tracker.commitments.listing import Filters
 from tracker.extensions import db
 from tracker.models import Commitment, Recommendation, StatusEvent
-from tracker.commitments.listing import Filters
 from tracker.opendata.records import history_select, plain
 
 FEED_LENGTH = 50

@@ -18,7 +18,9 @@ def escape_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """The content line, CRLF-ended, folded at 75 octets without splitting a character."""
-    parts, current, size, limit = [], [], 0, LINE_OCTETS
+    parts: list[str] = []
+    current: list[str] = []
+    size, limit = 0, LINE_OCTETS
     for char in line:
         octets = len(char.encode("utf-8"))
         if size + octets > limit:

@@ -11,15 +11,24 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Evidence, Meeting, Observation, ObservationAnswer, Recommendation,
-    StatusEvent, Theme, Visibility, WorkingTable,
-)
+from tracker.audit.ratings import contested, latest_visible_id
 from tracker.commitments.listing import SORTS, Filters, filtered_query
-from tracker.audit.observations import contested, latest_visible_id
 from tracker.core.time import isoformat_utc
 from tracker.core.urls import public_url
+from tracker.extensions import db
+from tracker.models import (
+    Commitment,
+    Country,
+    Evidence,
+    Meeting,
+    Observation,
+    ObservationAnswer,
+    Recommendation,
+    StatusEvent,
+    Theme,
+    Visibility,
+    WorkingTable,
+)
 
 COMMITMENT_COLUMNS = {
     "code": Commitment.code,
@@ -152,9 +161,10 @@ def public_evidence_records(code: str) -> list[dict]:
         sa.select(Evidence).join(Commitment, Commitment.id == Evidence.commitment_id)
         .where(Commitment.code == code, Evidence.visibility == Visibility.PUBLIC)
         .order_by(Evidence.id))
-    return [{"title": e.title, "dated": e.dated.isoformat(), "added_at": isoformat_utc(e.created_at),
-             "kind": "file" if e.is_file else "link",
-             "url": public_url("manage.download_evidence", evidence_id=e.id) if e.is_file else e.url,
+    return [{"title": e.title, "dated": e.dated.isoformat(),
+             "added_at": isoformat_utc(e.created_at), "kind": "file" if e.is_file else "link",
+             "url": (public_url("manage.download_evidence", evidence_id=e.id) if e.is_file
+                     else e.url),
              "content_type": e.content_type, "size": e.size, "sha256": e.sha256}
             for e in rows]
 
@@ -177,6 +187,6 @@ def _observation_record(o: Observation) -> dict:
             "organisation_kind": plain(o.organisation_kind), "assessment": plain(o.assessment),
             "text": None if hidden else o.text, "links": [] if hidden else o.link_list,
             "at": isoformat_utc(o.created_at), "hidden": hidden,
-            "hidden_reason": o.hiding.reason if hidden else None,
-            "answers": [{"at": isoformat_utc(a.created_at), "country": a.country.iso3, "text": a.text}
-                        for a in o.answers]}
+            "hidden_reason": o.hiding.reason if o.hiding is not None else None,
+            "answers": [{"at": isoformat_utc(a.created_at), "country": a.country.iso3,
+                         "text": a.text} for a in o.answers]}

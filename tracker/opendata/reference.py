@@ -3,15 +3,21 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Meeting, Recommendation, SourceQuote, Theme, WorkingTable,
-)
 from tracker.commitments.listing import Filters, recommendation_conditions
 from tracker.commitments.matrix import latest_meeting_first
-from tracker.opendata.records import plain, commitment_url
 from tracker.commitments.stats import public_stats
 from tracker.core.urls import public_url
+from tracker.extensions import db
+from tracker.models import (
+    Commitment,
+    Country,
+    Meeting,
+    Recommendation,
+    SourceQuote,
+    Theme,
+    WorkingTable,
+)
+from tracker.opendata.records import commitment_url, plain
 
 
 def _recommendation_select(filters: Filters):
@@ -40,7 +46,7 @@ def recommendation_page(filters: Filters, per_page: int) -> tuple[list[dict], in
         .order_by(Meeting.code, WorkingTable.position, Recommendation.position,
                   Recommendation.code)
         .limit(per_page).offset((filters.page - 1) * per_page))
-    return [_recommendation_record(r) for r in rows], total
+    return [_recommendation_record(r) for r in rows], total or 0
 
 
 def recommendation_detail(code: str) -> dict | None:
@@ -104,7 +110,7 @@ def meeting_page(page: int, per_page: int) -> tuple[list[dict], int]:
         sa.select(Meeting).options(selectinload(Meeting.working_tables))
         .order_by(*latest_meeting_first())  # the dashboard's order: the same latest meeting
         .limit(per_page).offset((page - 1) * per_page))
-    return [_meeting_record(m) for m in meetings], total
+    return [_meeting_record(m) for m in meetings], total or 0
 
 
 def meeting_detail(code: str) -> dict | None:

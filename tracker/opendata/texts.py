@@ -2,13 +2,14 @@
 
 from flask_babel import gettext as _
 
-from tracker.core.labels import ACTOR_LABELS, STATUS_LABELS
 from tracker.commitments.listing import Filters
+from tracker.core.labels import ACTOR_LABELS, STATUS_LABELS
+from tracker.models import Status
 
 
 def status_label(value: str | None) -> str:
     """A status code's label in the reader's language ('—' for none)."""
-    return str(STATUS_LABELS[value]) if value else "—"
+    return str(STATUS_LABELS[Status(value)]) if value else "—"
 
 
 def progress_text(progress: int | None) -> str | None:

@@ -7,22 +7,26 @@ from flask import abort, current_app, redirect, render_template, request
 from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
+from tracker.audit.ratings import ratings_for
+from tracker.commitments.dashboard import compute_dashboard, country_breakdown, theme_breakdown
+from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
+from tracker.commitments.listing import (
+    BadFilter,
+    Filters,
+    check_known,
+    filter_choices,
+    list_commitments,
+)
+from tracker.commitments.matrix import build_matrix
+from tracker.commitments.sources import highlighted
+from tracker.core.data_version import remember
+from tracker.core.http_cache import rendered_once_per_version
+from tracker.core.urls import local_target
 from tracker.extensions import db
+from tracker.ledger.chain import current_head
+from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
 from tracker.models import Commitment, Country, SourceDocument, SourceQuote, Status
 from tracker.public import bp
-from tracker.core.http_cache import rendered_once_per_version
-from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
-from tracker.commitments.listing import (
-    BadFilter, Filters, check_known, filter_choices, list_commitments,
-)
-from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
-from tracker.commitments.dashboard import compute_dashboard, country_breakdown, theme_breakdown
-from tracker.core.data_version import remember
-from tracker.core.urls import local_target
-from tracker.ledger.chain import current_head
-from tracker.commitments.matrix import build_matrix
-from tracker.audit.observations import ratings_for
-from tracker.commitments.sources import highlighted
 
 LANGUAGE_COOKIE = "lang"
 
@@ -69,7 +73,8 @@ def set_language(code: str):
         abort(404)
     response = redirect(local_target(request.args.get("next"), "/"))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+                        httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
 
 
@@ -97,7 +102,7 @@ def country(iso3: str):
     return render_template(
         "public/country.html", country=country, statuses=list(Status),
         ratings=ratings_for(c.id for c in commitments),
-        summary=(country_breakdown(where=mine) or [None])[0],
+        summary=next(iter(country_breakdown(where=mine)), None),
         by_theme=theme_breakdown(where=mine), today=today,
         commitments=commitments, list_limit=COUNTRY_LIST_LIMIT)
 

@@ -28,7 +28,8 @@ def run_command(dry_run: bool, today, weekly_summary: bool) -> None:
     for message in planned:
         state = "would queue" if dry_run else ("queued" if message.queued else "already queued")
         cc = f" (cc {', '.join(message.cc)})" if message.cc else ""
-        listed = f": {len(message.codes)} commitments {' '.join(message.codes)}" if message.codes else ""
+        listed = (f": {len(message.codes)} commitments {' '.join(message.codes)}"
+                  if message.codes else "")
         click.echo(f"{state}: {message.kind.value} {message.period} to {message.recipient}{cc}"
                    f"{listed}")
     if not planned:

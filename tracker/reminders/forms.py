@@ -11,7 +11,6 @@ from tracker.permissions import digest_choices, is_auditor
 from tracker.reminders.settings import BAD_DAYS, DAYS_RANGE, SettingsRefused, parse_due_soon
 
 
-
 class PreferencesForm(FlaskForm):
     """Digest frequency and language; the view fits the first to the person's role."""
 

@@ -11,18 +11,20 @@ sent again with the same Message-ID (at least once, with the duplicate recognisa
 import datetime as dt
 import hashlib
 import smtplib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker.core import mail
+from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.models import MessageKind, OutboxMessage, OutboxStatus
-from tracker.core.time import utcnow
 
-_table = OutboxMessage.__table__
+_table = cast(sa.Table, OutboxMessage.__table__)
 
 
 def idempotency_key(*parts) -> str:
@@ -30,17 +32,17 @@ def idempotency_key(*parts) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
 
 
-def already_queued(periods) -> set[tuple[int, MessageKind, str]]:
+def already_queued(periods: Iterable[str]) -> set[tuple[int | None, MessageKind, str]]:
     """(user id, kind, period) of every message queued for these periods: a run of the
     rules asks once, not once per person."""
     rows = db.session.execute(
         sa.select(OutboxMessage.user_id, OutboxMessage.kind, OutboxMessage.period)
         .where(OutboxMessage.period.in_(set(periods))))
-    return {tuple(row) for row in rows}
+    return {(row.user_id, row.kind, row.period) for row in rows}
 
 
 def queue(key: str, *, kind: MessageKind, period: str, recipient: str, subject: str,
-          body: str, language: str, user_id: int | None = None, cc: list[str] = (),
+          body: str, language: str, user_id: int | None = None, cc: Sequence[str] = (),
           unsubscribe_url: str | None = None) -> bool:
     """Add a message unless one with this key exists; True if added. The caller commits."""
     if db.session.scalar(sa.select(OutboxMessage.id).filter_by(idempotency_key=key)):
@@ -72,7 +74,7 @@ def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
     for message_id in _due_ids(now):
         if not _claim(message_id, now):
             continue  # another delivery run took it
-        message = db.session.get(OutboxMessage, message_id)
+        message = db.session.get_one(OutboxMessage, message_id)
         try:
             mail.send(_email(message))
         except (smtplib.SMTPException, OSError) as exc:
@@ -98,14 +100,14 @@ def _due_ids(now: dt.datetime) -> list[int]:
 def _claim(message_id: int, now: dt.datetime) -> bool:
     """Mark the message as being sent, if nobody else did: one UPDATE, committed."""
     expired_claim = now - dt.timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
-    claimed = db.session.execute(
+    claimed = cast(sa.CursorResult, db.session.execute(
         _table.update().where(
             _table.c.id == message_id,
             sa.or_(_table.c.status == OutboxStatus.PENDING.value,
                    sa.and_(_table.c.status == OutboxStatus.SENDING.value,
                            _table.c.claimed_at < expired_claim)))
         .values(status=OutboxStatus.SENDING.value, claimed_at=now,
-                attempts=_table.c.attempts + 1)).rowcount
+                attempts=_table.c.attempts + 1))).rowcount
     db.session.commit()
     return claimed == 1
 
@@ -140,7 +142,8 @@ def _record_failure(message: OutboxMessage, exc: Exception, now: dt.datetime,
                                  message.last_error)
         return
     delay = config["OUTBOX_RETRY_BASE_SECONDS"] * 2 ** (message.attempts - 1)
-    message.status, message.next_attempt_at = OutboxStatus.PENDING, now + dt.timedelta(seconds=delay)
+    message.status = OutboxStatus.PENDING
+    message.next_attempt_at = now + dt.timedelta(seconds=delay)
     report.retrying.append(message.recipient)
 
 

@@ -8,7 +8,6 @@ from tracker.models import DigestFrequency, User
 from tracker.permissions import digest_choices
 
 
-
 def save_preferences(user: User, frequency: DigestFrequency | str | None,
                      language: str) -> None:
     """Digest frequency (one of digest_choices; None keeps it) and mail language; a focal

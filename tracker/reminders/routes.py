@@ -5,16 +5,16 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
+from tracker.accounts.tokens import user_for_unsubscribe
 from tracker.core.forms import refuse, render_form
 from tracker.extensions import csrf
 from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor, secretariat_required
 from tracker.reminders.forms import PreferencesForm, ReminderSettingsForm
 from tracker.reminders.outbox import outbox_listing
-from tracker.accounts.tokens import user_for_unsubscribe
 from tracker.reminders.preferences import save_preferences, unsubscribe as stop_digests
-from tracker.reminders.settings import SettingsRefused, save_reminder_settings, sent_recently
 from tracker.reminders.rules import reminder_settings
+from tracker.reminders.settings import SettingsRefused, save_reminder_settings, sent_recently
 
 bp = Blueprint("reminders", __name__)
 

@@ -8,24 +8,31 @@ copied to the secretariat. Completed commitments never appear.
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template
-from sqlalchemy.orm import joinedload
 from flask_babel import force_locale, gettext as _
+from sqlalchemy.orm import joinedload
 
+from tracker.accounts.tokens import unsubscribe_token
+from tracker.commitments.overdue import is_overdue, overdue_clause
 from tracker.core.time import start_of_day
+from tracker.core.urls import public_url
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, DigestFrequency, MessageKind, ReminderSettings, Role,
-    Status, User,
+    Commitment,
+    Country,
+    DigestFrequency,
+    MessageKind,
+    ReminderSettings,
+    Role,
+    Status,
+    User,
 )
-from tracker.commitments.overdue import is_overdue, overdue_clause
 from tracker.reminders.digests import PlannedMessage, period_for, plan_digest, week_period
 from tracker.reminders.outbox import already_queued
-from tracker.accounts.tokens import unsubscribe_token
-from tracker.core.urls import public_url
 
 
 def reminder_settings() -> ReminderSettings:
@@ -56,17 +63,17 @@ def _stale_before(today: dt.date, settings: ReminderSettings) -> dt.datetime:
 
 def _reasons(c: Commitment, today: dt.date, settings: ReminderSettings) -> tuple[list, bool]:
     """Why a commitment needs action (in the current language), and whether to escalate."""
-    reasons, escalated = [], False
-    if is_overdue(c, today):
-        late = (today - c.due_date).days
+    reasons, escalated, due = [], False, c.due_date
+    if due is not None and is_overdue(c, today):
+        late = (today - due).days
         reasons.append(_("overdue by %(days)d days (due %(date)s)", days=late,
-                         date=c.due_date.isoformat()))
+                         date=due.isoformat()))
         escalated = late > settings.escalate_after_days
-    elif c.due_date:
-        within = [d for d in settings.due_soon if (c.due_date - today).days <= d]
+    elif due is not None:
+        within = [d for d in settings.due_soon if (due - today).days <= d]
         if within:
             reasons.append(_("due within %(days)d days (%(date)s)", days=min(within),
-                             date=c.due_date.isoformat()))
+                             date=due.isoformat()))
     if _as_date(c.updated_at) <= today - dt.timedelta(days=settings.stale_days):
         reasons.append(_("no update for %(days)d days", days=(today - _as_date(c.updated_at)).days))
     return reasons, escalated
@@ -130,6 +137,7 @@ def run_rules(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
 
 def _digest(user: User, kind, period, items, secretariat, settings, dry_run) -> PlannedMessage:
     """Render and (unless dry_run) queue one digest; the caller sets the locale."""
+    assert user.country is not None  # a focal point has a country (accounts.create_user)
     country = user.country.name(user.language)
     subject = (_("Overdue CRM commitments of %(country)s", country=country)
                if kind == MessageKind.OVERDUE_NOTICE
@@ -145,7 +153,7 @@ def _digest(user: User, kind, period, items, secretariat, settings, dry_run) -> 
                        unsubscribe_url=unsubscribe, key_parts=codes)
 
 
-def _country_summary(today: dt.date, settings: ReminderSettings) -> list[tuple]:
+def _country_summary(today: dt.date, settings: ReminderSettings) -> Sequence[sa.Row]:
     """Per country: overdue, stale, and updated in the last 7 days (one query)."""
     open_ = Commitment.status != Status.COMPLETED
     stale_since = _stale_before(today, settings)

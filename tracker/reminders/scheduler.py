@@ -14,6 +14,7 @@ import signal
 import threading
 import time
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
@@ -29,7 +30,10 @@ from flask.cli import with_appcontext
 
 log = logging.getLogger(__name__)
 # Every tracker scheduler agrees on this key; PostgreSQL advisory locks are per database.
-LOCK_KEY = int.from_bytes(hashlib.sha256(b"tracker.reminders.scheduler").digest()[:8], "big", signed=True)
+# The name is the module's former one: a key that changed would let an old scheduler and a
+# new one run side by side during an upgrade.
+LOCK_KEY = int.from_bytes(hashlib.sha256(b"tracker.scheduler").digest()[:8], "big",
+                          signed=True)
 LOCK_CHECK_SECONDS = 10
 _app: Flask | None = None  # set by the command; jobs must be module-level functions
 
@@ -42,7 +46,7 @@ class SchedulerLock:
         self.database_url = database_url
         self.path = Path(instance_path) / "scheduler.lock"
         self.lost = False
-        self._handle = None  # the open lock file, or the dedicated connection
+        self._handle: IO[str] | sa.Connection | None = None  # the lock file, or the connection
 
     def acquire(self, blocking: bool = True, poll_seconds: float = 5) -> bool:
         """Take the lock; while another scheduler holds it, wait (or return False)."""
@@ -96,8 +100,8 @@ class SchedulerLock:
         """Whether the lock is still ours: the advisory lock dies with its connection."""
         if self._handle is None:
             return False
-        if not self.on_postgres:
-            return True
+        if not isinstance(self._handle, sa.Connection):
+            return True  # a lock file stays locked while it is open
         try:
             self._handle.execute(sa.text("SELECT 1"))
         except sa.exc.DBAPIError:
@@ -237,7 +241,7 @@ def _check_lock(lock: SchedulerLock) -> None:
         # Not scheduler.shutdown() from this worker thread: APScheduler 3 then runs one more
         # round of due jobs that cannot start, and records them as run (its issue #285).
         # The main thread must get the signal, or it only notices at its next wake-up.
-        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
 
 
 # -- command -------------------------------------------------------------------------
@@ -256,7 +260,7 @@ def _raise_stop(signum, frame):
 def scheduler_command(once: bool) -> None:
     """Run the reminder scheduler; one per deployment, a second one waits to take over."""
     global _app
-    _app = current_app._get_current_object()
+    _app = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # "Running job" noise
@@ -286,6 +290,7 @@ def _run_forever(lock: SchedulerLock) -> None:
     scheduler = None
     try:
         lock.acquire()
+        assert _app is not None  # set by scheduler_command before this runs
         scheduler = build_scheduler(_app, lock=lock)
         for job in scheduler.get_jobs():
             log.info("job %s: %s", job.id, job.trigger)

@@ -6,12 +6,12 @@ import datetime as dt
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from tracker.extensions import db
-from tracker.models import OutboxMessage, OutboxStatus, ReminderSettings
-from tracker.core.time import utcnow
-from tracker.permissions import can_administer, ensure
 from tracker.accounts import admin_log
 from tracker.core.refusals import Refused
+from tracker.core.time import utcnow
+from tracker.extensions import db
+from tracker.models import OutboxMessage, OutboxStatus, ReminderSettings
+from tracker.permissions import Actor, can_administer, ensure
 from tracker.reminders.rules import reminder_settings
 
 DUE_SOON_RANGE = (1, 365)
@@ -54,7 +54,7 @@ def _whole(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def save_reminder_settings(actor, due_soon_days: list[int], stale_days: int,
+def save_reminder_settings(actor: Actor, due_soon_days: list[int], stale_days: int,
                            escalate_after_days: int) -> dict:
     """Save the rules (creating the one settings row if missing); returns the changes,
     logged as [old, new]. Nothing is written when nothing changed."""
