@@ -6,12 +6,12 @@ from flask_babel import get_locale, gettext as _
 
 from tracker.accounts.tokens import make_token
 from tracker.accounts.users import find_user
+from tracker.core.outbox import idempotency_key, queue
 from tracker.core.time import utcnow
 from tracker.core.urls import public_url
 from tracker.extensions import db
 from tracker.models import MessageKind, User
 from tracker.permissions import Actor, can_administer, ensure
-from tracker.reminders.outbox import idempotency_key, queue
 
 
 def send_invitation(actor: Actor, user: User) -> None:

@@ -10,7 +10,9 @@ from flask_babel import force_locale, get_locale, gettext as _
 from sqlalchemy.orm import joinedload
 
 from tracker.accounts.tokens import unsubscribe_token
+from tracker.core.digests import PlannedMessage, plan_digest, week_period
 from tracker.core.labels import ASSESSMENT_LABELS, STATUS_LABELS
+from tracker.core.outbox import already_queued
 from tracker.core.time import start_of_day
 from tracker.core.urls import public_url
 from tracker.extensions import db
@@ -30,8 +32,6 @@ from tracker.models import (
     User,
     Visibility,
 )
-from tracker.reminders.digests import PlannedMessage, plan_digest, week_period
-from tracker.reminders.outbox import already_queued
 
 DIGEST_DAYS = 7
 

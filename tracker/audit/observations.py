@@ -7,6 +7,7 @@ from flask import render_template
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.core.outbox import idempotency_key, queue
 from tracker.core.refusals import Refused
 from tracker.core.urls import is_web_address, public_url
 from tracker.extensions import db
@@ -21,7 +22,6 @@ from tracker.models import (
     User,
 )
 from tracker.permissions import can_answer, can_hide, can_observe, ensure
-from tracker.reminders.outbox import idempotency_key, queue
 
 TEXT_MAX = 5000
 REASON_MAX = 500

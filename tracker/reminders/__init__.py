@@ -1,3 +1,5 @@
-"""Reminders and all mail: the rules that decide who must act on what, the outbox every
-message goes through (queued once, claimed, retried, never lost), the secretariat's settings,
-each person's preferences, the scheduler process, `flask reminders`, and their pages."""
+"""Reminders: the rules that decide which focal point must act on what (digests, overdue
+notices, escalation to the secretariat) and the secretariat's weekly summary, the
+secretariat's settings, each person's mail preferences, the scheduler process that runs
+every mail job, `flask reminders`, and their pages. Messages themselves go through the
+outbox in tracker.core, which every domain that sends mail shares."""

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.audit.digest import queue_follow_digests
-from tracker.reminders.outbox import deliver_due, outbox_listing
+from tracker.core.outbox import deliver_due, outbox_listing
 from tracker.reminders.rules import queue_weekly_summaries, run_rules
 
 reminders_group = AppGroup("reminders", help="Reminder e-mails: rules and outbox.")

@@ -7,11 +7,11 @@ from flask_login import current_user, login_required
 
 from tracker.accounts.tokens import user_for_unsubscribe
 from tracker.core.forms import refuse, render_form
+from tracker.core.outbox import outbox_listing
 from tracker.extensions import csrf
 from tracker.models import DigestFrequency
 from tracker.permissions import is_auditor, secretariat_required
 from tracker.reminders.forms import PreferencesForm, ReminderSettingsForm
-from tracker.reminders.outbox import outbox_listing
 from tracker.reminders.preferences import save_preferences, unsubscribe as stop_digests
 from tracker.reminders.rules import reminder_settings
 from tracker.reminders.settings import SettingsRefused, save_reminder_settings, sent_recently

@@ -18,6 +18,8 @@ from sqlalchemy.orm import joinedload
 
 from tracker.accounts.tokens import unsubscribe_token
 from tracker.commitments.overdue import is_overdue, overdue_clause
+from tracker.core.digests import PlannedMessage, period_for, plan_digest, week_period
+from tracker.core.outbox import already_queued
 from tracker.core.time import start_of_day
 from tracker.core.urls import public_url
 from tracker.extensions import db
@@ -31,8 +33,6 @@ from tracker.models import (
     Status,
     User,
 )
-from tracker.reminders.digests import PlannedMessage, period_for, plan_digest, week_period
-from tracker.reminders.outbox import already_queued
 
 
 def reminder_settings() -> ReminderSettings:

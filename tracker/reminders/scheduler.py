@@ -171,7 +171,7 @@ def weekly_summary_job() -> bool:
 def deliver_outbox_job() -> bool:
     """Send the outbox messages that are due; retries are the outbox's business."""
     def work(app):
-        from tracker.reminders.outbox import deliver_due
+        from tracker.core.outbox import deliver_due
 
         report = deliver_due()
         counts = (len(report.sent), len(report.retrying), len(report.failed))

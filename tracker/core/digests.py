@@ -7,8 +7,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from tracker.core.outbox import idempotency_key, queue
 from tracker.models import DigestFrequency, MessageKind, User
-from tracker.reminders.outbox import idempotency_key, queue
 
 
 @dataclass

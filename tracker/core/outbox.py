@@ -1,4 +1,5 @@
-"""The outbox: every reminder is written here first, then delivered, retried, or failed.
+"""The outbox: every e-mail (reminders, notices, digests, invitations, password resets) is
+written here first, then delivered, retried, or failed.
 
 Guarantees: a message is queued at most once (unique idempotency key); a delivery run claims
 each message atomically, so two runs never send the same one; a temporary failure (no
