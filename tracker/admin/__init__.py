@@ -1,4 +1,6 @@
-"""Secretariat administration: meetings, recommendations, commitments, users."""
+"""Secretariat administration pages: meetings, recommendations and their owners, commitments'
+dates and institutions, accounts. Views and forms only; the rules are in
+tracker.commitments.administration and tracker.accounts."""
 
 from flask import Blueprint
 

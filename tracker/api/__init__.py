@@ -1,4 +1,5 @@
-"""The read-only JSON API, v1: public data only, open to any origin for GET."""
+"""The read-only JSON API, v1: public data only, open to any origin for GET. Views only; the
+records are tracker.opendata's."""
 
 from flask import Blueprint, request
 

@@ -1,4 +1,5 @@
-"""Login, logout, invitations and password reset."""
+"""Login, logout, invitations, password reset and change, and the Flask-Login session check.
+Views and forms only; accounts are tracker.accounts."""
 
 from flask import Blueprint
 

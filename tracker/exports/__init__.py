@@ -1,4 +1,5 @@
-"""Open data exports: CSV files, an Atom feed and an iCalendar file, readable by anyone."""
+"""Open data downloads: CSV files, an Atom feed and an iCalendar file, readable by anyone.
+Views only; the records and formats are tracker.opendata's."""
 
 from flask import Blueprint
 

@@ -1,4 +1,6 @@
-"""Pages for focal points and the secretariat: updates, evidence, administration."""
+"""Pages for people with an account: a focal point's commitments, status updates and
+evidence, observations with their answers and hiding, an auditor's own page and follows, and
+the commitment page that holds their forms. Views and forms only."""
 
 from flask import Blueprint
 

@@ -1,4 +1,6 @@
-"""Public pages: readable by anyone, without an account."""
+"""Public pages, readable by anyone without an account: dashboard, matrix, lists,
+commitments, country scorecards, sources. Views only; the figures come from
+tracker.commitments."""
 
 from flask import Blueprint
 
