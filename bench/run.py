@@ -93,7 +93,7 @@ def load_data(env, size, seed_only):
     flask = [f"{BIN}/flask", "--app", "wsgi"]
     if not seed_only and "demo-data" not in run(flask + ["--help"], env):
         raise BenchError("`flask --app wsgi demo-data` is not a known command (tracker/"
-                         "demo_cli.py not there yet?). Use --seed-only to bench the seed data.")
+                         "importer/cli.py not there yet?). Use --seed-only to bench the seed data.")
     run(flask + ["db", "upgrade"], env)
     run(flask + (["seed"] if seed_only else ["demo-data", "--commitments", str(size)]), env)
     url = env["DATABASE_URL"]

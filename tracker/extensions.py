@@ -41,6 +41,6 @@ login_manager = LoginManager()
 # Per-address limits; storage from RATELIMIT_STORAGE_URI (memory by default, Redis in
 # production so every worker shares the count).
 limiter = Limiter(key_func=get_remote_address)
-# Aggregates keyed on the data version (services.data_version.remember): per process by
+# Aggregates keyed on the data version (tracker.core.data_version.remember): per process by
 # default, shared through Redis with CACHE_TYPE=RedisCache and CACHE_REDIS_URL.
 cache = Cache()

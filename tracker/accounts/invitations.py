@@ -2,10 +2,12 @@
 the request that asks for one only writes a row, so a slow or failing mail server never
 fails it, and the scheduler delivers, retries and records each one."""
 
+from typing import Any
+
 from flask_babel import get_locale, gettext as _
 
 from tracker.accounts.tokens import make_token
-from tracker.accounts.users import find_user
+from tracker.accounts.users import find_user, new_account, saving_account
 from tracker.core.outbox import idempotency_key, queue
 from tracker.core.time import utcnow
 from tracker.core.urls import public_url
@@ -14,9 +16,24 @@ from tracker.models import MessageKind, User
 from tracker.permissions import Actor, can_administer, ensure
 
 
+def invite_user(actor: Actor, **values: Any) -> User:
+    """Create an account without a password and queue its invitation, in one commit: an
+    account never exists without the message that lets its person in."""
+    with saving_account():
+        user = new_account(actor, **values)
+        db.session.flush()  # the id, for the link
+        _queue_invitation(user)
+    return user
+
+
 def send_invitation(actor: Actor, user: User) -> None:
     """Queue for a new account its single-use link to choose a password (valid 7 days)."""
     ensure(can_administer(actor))
+    _queue_invitation(user)
+    db.session.commit()
+
+
+def _queue_invitation(user: User) -> None:
     token = make_token(user, "invite")
     body = _("You have been invited to the CRM commitment tracker.\n\n"
              "Choose your password here (the link works once, for 7 days):\n%(link)s\n",
@@ -36,11 +53,12 @@ def send_password_reset(email: str) -> None:
              "%(link)s\n\nIf it was not you, ignore this message.",
              link=public_url("auth.reset_password", token=token))
     _queue(MessageKind.PASSWORD_RESET, user, token, _("Reset your password"), body)
+    db.session.commit()
 
 
 def _queue(kind: MessageKind, user: User, token: str, subject: str, body: str) -> None:
-    """One message per link (each request makes a new token), in the asker's language."""
+    """One message per link (each request makes a new token), in the asker's language; the
+    caller commits."""
     queue(idempotency_key(kind.value, user.id, token), kind=kind,
           period=f"{utcnow():%Y-%m-%d}", recipient=user.email, subject=subject, body=body,
           language=str(get_locale()), user_id=user.id)
-    db.session.commit()

@@ -2,6 +2,9 @@
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
@@ -33,10 +36,28 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
-def create_user(actor: Actor, *, email: str, role: str, country: str | None = None,
+def create_user(actor: Actor, **values: Any) -> User:
+    """Create an account (without a password: the person sets it from an invitation)."""
+    with saving_account():
+        return new_account(actor, **values)
+
+
+@contextmanager
+def saving_account() -> Iterator[None]:
+    """Commit what the block adds; an account created by someone else at the same moment
+    (the e-mail is unique) is a refusal, not an error."""
+    try:
+        yield
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError(_l("An account with this e-mail address already exists.")) from None
+
+
+def new_account(actor: Actor, *, email: str, role: str, country: str | None = None,
                 name: str | None = None, organisation: str | None = None,
                 organisation_kind: str | None = None, password: str | None = None) -> User:
-    """Create an account (without a password: the person sets it from an invitation)."""
+    """Check and add an account and its log entry; the caller commits (saving_account)."""
     ensure(can_administer(actor))
     try:
         email = validate_email(normalize_email(email), check_deliverability=False).normalized
@@ -69,11 +90,6 @@ def create_user(actor: Actor, *, email: str, role: str, country: str | None = No
     admin_log.record(actor, "user.create", f"user {email}", role=role.value,
                      country=user.country.iso3 if user.country else None,
                      organisation=user.organisation)
-    try:
-        db.session.commit()
-    except IntegrityError:  # created by someone else at the same moment
-        db.session.rollback()
-        raise AccountError(_l("An account with this e-mail address already exists.")) from None
     return user
 
 

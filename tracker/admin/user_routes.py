@@ -34,11 +34,10 @@ def invite_user():
     form = InviteForm()
     if form.validate_on_submit():
         try:
-            user = users.create_user(current_user, **form.values())
+            user = invitations.invite_user(current_user, **form.values())
         except users.AccountError as exc:
             refuse(form, exc)
         else:
-            invitations.send_invitation(current_user, user)
             flash(_("The invitation is sent to %(email)s.", email=user.email))
             return redirect(url_for("admin.users"))
     return render_form("admin/invite.html", form=form)

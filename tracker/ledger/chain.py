@@ -6,7 +6,7 @@ hex, where ``prev_hash`` is entry ``n-1``'s hash (64 zeros for the first). Restr
 evidence appears as its hash and the word restricted; no person is ever named.
 
 Appends are serialised by the data version row every public write updates first, in the
-same transaction (services.data_version), and the sequence number is the primary key: two
+same transaction (tracker.core.data_version), and the sequence number is the primary key: two
 writers can never fork the chain.
 """
 

@@ -9,7 +9,7 @@ from tracker.audit.ratings import rating_of
 from tracker.commitments.detail import load_commitment, visible_evidence
 from tracker.manage.forms import StatusUpdateForm
 from tracker.models import Commitment
-from tracker.permissions import can_answer, can_hide, can_observe, can_update
+from tracker.permissions import can_add_evidence, can_answer, can_hide, can_observe, can_update
 
 
 def commitment_or_404(code: str) -> Commitment:
@@ -42,7 +42,7 @@ def render_commitment_page(commitment: Commitment, *, update_form=None, evidence
         update_form = StatusUpdateForm(formdata=None, status=commitment.status.value,
                                        progress=commitment.progress,
                                        version=commitment.version)
-    if evidence_form is None and can_update(current_user, commitment):
+    if evidence_form is None and can_add_evidence(current_user, commitment):
         from tracker.manage.evidence_forms import EvidenceForm
 
         evidence_form = EvidenceForm(formdata=None)

@@ -6,7 +6,7 @@ from tracker.models.commitment import Commitment, Status, StatusEvent
 from tracker.models.data_version import DataVersion
 from tracker.models.evidence import Evidence, Visibility
 from tracker.models.follow import Follow
-from tracker.models.ledger import LedgerEntry
+from tracker.models.ledger import LedgerEntry, register_triggers
 from tracker.models.meeting import ContextItem, ContextKind, Meeting, WorkingTable
 from tracker.models.observation import Assessment, Observation, ObservationAnswer, ObservationHiding
 from tracker.models.recommendation import Recommendation, RecommendationKind
@@ -27,5 +27,7 @@ __all__ = [
 
 
 def init_app(app) -> None:
-    """Register the models' own ORM hooks (history rows refuse UPDATE and DELETE)."""
+    """Register the models' own hooks: history rows refuse UPDATE and DELETE, in the ORM
+    and (on PostgreSQL) in the schema create_all builds."""
     register_hooks()
+    register_triggers()

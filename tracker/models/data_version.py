@@ -11,7 +11,7 @@ from tracker.extensions import Model
 
 
 class DataVersion(Model):
-    """Bumped in the same transaction as every write to public data (see services.data_version)."""
+    """Bumped in the same transaction as every write to public data (tracker.core.data_version)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(sa.BigInteger, default=0)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.core.columns import UTCDateTime
+from tracker.core.events import listen_once
 from tracker.extensions import Model, db
 
 
@@ -41,8 +42,14 @@ def refuse_change_trigger(table: str) -> sa.DDL:
                   f"FOR EACH ROW EXECUTE FUNCTION tracker_refuse_change()")
 
 
-sa.event.listen(db.metadata, "before_create",
-                REFUSE_CHANGE_FUNCTION.execute_if(dialect="postgresql"))
-for _name in APPEND_ONLY_TABLES:
-    sa.event.listen(db.metadata, "after_create",
-                    refuse_change_trigger(_name).execute_if(dialect="postgresql"))
+_REFUSE_CHANGE = REFUSE_CHANGE_FUNCTION.execute_if(dialect="postgresql")
+_TRIGGERS = [refuse_change_trigger(name).execute_if(dialect="postgresql")
+             for name in APPEND_ONLY_TABLES]
+
+
+def register_triggers() -> None:
+    """Whoever builds the schema from the models (create_all: tests, a fresh install
+    without migrations) gets the append-only triggers too; migrations create their own."""
+    listen_once(db.metadata, "before_create", _REFUSE_CHANGE)
+    for trigger in _TRIGGERS:
+        listen_once(db.metadata, "after_create", trigger)

@@ -38,8 +38,8 @@ class Recommendation(Model):
     title_es: Mapped[str] = mapped_column(sa.String(300))
     title_en: Mapped[str] = mapped_column(sa.String(300))
     editorial_note: Mapped[Optional[str]] = mapped_column(sa.Text)
-    # Titles and text without accents, lower-cased, kept by services.search on every write:
-    # a plain LIKE over it is fast on both databases.
+    # Titles and text without accents, lower-cased, kept by tracker.commitments.search on every
+    # write: a plain LIKE over it is fast on both databases.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     working_table: Mapped["WorkingTable"] = relationship(back_populates="recommendations")

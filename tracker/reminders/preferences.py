@@ -2,10 +2,17 @@
 unsubscribe link of every digest; its token is made in tracker.accounts.tokens)."""
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
+from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import DigestFrequency, User
 from tracker.permissions import digest_choices
+
+
+class PreferencesRefused(Refused):
+    """A language or digest frequency this person may not choose (the form offers only the
+    ones they may: this refuses a crafted request)."""
 
 
 def save_preferences(user: User, frequency: DigestFrequency | str | None,
@@ -13,10 +20,10 @@ def save_preferences(user: User, frequency: DigestFrequency | str | None,
     """Digest frequency (one of digest_choices; None keeps it) and mail language; a focal
     point's overdue notices stay whatever the frequency."""
     if language not in current_app.config["LANGUAGES"]:
-        raise ValueError(f"unknown language {language!r}")
+        raise PreferencesRefused(_l("Unknown language."), "language")
     if frequency is not None:
         if DigestFrequency(frequency) not in digest_choices(user):
-            raise ValueError(f"{user.role} cannot choose the digest frequency {frequency!r}")
+            raise PreferencesRefused(_l("Not a valid choice."), "digest_frequency")
         user.digest_frequency = DigestFrequency(frequency)
     user.language = language
     db.session.commit()

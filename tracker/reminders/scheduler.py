@@ -28,6 +28,8 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from tracker.core.time import utcnow
+
 log = logging.getLogger(__name__)
 # Every tracker scheduler agrees on this key; PostgreSQL advisory locks are per database.
 # The name is the module's former one: a key that changed would let an old scheduler and a
@@ -197,7 +199,7 @@ def _first_run(store: SQLAlchemyJobStore, job_id: str) -> dt.datetime | None:
     """When a job should run first, if not at its trigger's next time: a stored run time that
     has passed (missed while no scheduler was up), or now for the rules on a database that
     never had a scheduler (so a new installation sees its first digests at once)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = utcnow()
     try:
         store.jobs_t.create(store.engine, checkfirst=True)
         job = store.lookup_job(job_id)
