@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Test processes (pytest-xdist): one per core of the CI machine.
+TEST_WORKERS ?= 2
 
-.PHONY: run test install translations db seed clean
+.PHONY: run test lint install translations db seed extract clean
 
 # The scheduler runs beside the web server, as its own process; Ctrl-C stops both.
 run: db                        ## set up, migrate, seed, and serve on http://127.0.0.1:5000
@@ -14,8 +16,14 @@ run: db                        ## set up, migrate, seed, and serve on http://127
 	trap 'kill $$SCHED 2>/dev/null; wait $$SCHED' EXIT; trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install translations     ## set up, then run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+# Whole files go to one worker (--dist loadfile): the browser tests share one live server
+# and one Chromium, the demo-data tests one generated database.
+test: install translations lint ## set up, check the code, then run the whole test suite on TEST_WORKERS cores
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+
+lint: install                  ## ruff (lint and import order) and mypy, as configured in pyproject.toml
+	$(BIN)/ruff check tracker
+	$(BIN)/mypy
 
 install: $(VENV)/.installed
 
