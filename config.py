@@ -21,8 +21,8 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+def _database_url(default: str, variable: str = "DATABASE_URL") -> str:
+    url = os.environ.get(variable, default)
     # Hosting platforms still hand out postgres:// URLs; SQLAlchemy wants a dialect name,
     # and psycopg 3 is the driver we install.
     for prefix in ("postgres://", "postgresql://"):
@@ -100,7 +100,8 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing-only"
     # Tests run on SQLite in memory unless TEST_DATABASE_URL points at PostgreSQL.
-    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    # Never DATABASE_URL: the tests empty the database they are given.
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://", "TEST_DATABASE_URL")
     WTF_CSRF_ENABLED = True
     DATA_VERSION_TTL = 0.0  # every request reads it, so query counts do not depend on timing
 

@@ -1,19 +1,24 @@
 """Fixtures in the flaskr shape: app, client, runner; plus a seeded database.
 
-Tests run on SQLite in memory by default and on PostgreSQL when TEST_DATABASE_URL is set.
-Every test starts from an empty schema, whatever ran before it.
+Tests run on SQLite in memory by default and on PostgreSQL when TEST_DATABASE_URL is set
+(one database per pytest-xdist worker: tests/databases.py). Every test starts from an empty
+schema, whatever ran before it; `seeded` copies in a database seeded once per worker.
+Rows are made with tests/factories.py.
 """
 
-import os
 import re
-import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from config import TestingConfig
+from databases import DATABASE_URL, ON_POSTGRES, DatabaseImage, worker_database
+from factories import PASSWORD, make_people, make_user
+from loopback_smtp import LoopbackSMTPServer
 from tracker import create_app
 from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
@@ -21,21 +26,21 @@ from tracker.importer.writer import apply_seed
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_DIR = REPO / "seed_data"
-ON_POSTGRES = bool(os.environ.get("TEST_DATABASE_URL"))
 _schema_ready = False
 
 
 def make_config(tmp_path: Path, **overrides) -> type[TestingConfig]:
-    """A TestingConfig whose instance folder lives in the test's own tmp_path."""
+    """A TestingConfig on this worker's test database whose instance folder lives in the
+    test's own tmp_path."""
     instance = tmp_path / "instance"
-    values = dict(INSTANCE_PATH=str(instance), UPLOAD_FOLDER=str(instance / "uploads"),
-                  MAIL_OUTBOX_DIR=str(instance / "outbox"))
+    values = dict(SQLALCHEMY_DATABASE_URI=DATABASE_URL, INSTANCE_PATH=str(instance),
+                  UPLOAD_FOLDER=str(instance / "uploads"), MAIL_OUTBOX_DIR=str(instance / "outbox"))
     values.update(overrides)
     return type("TestConfig", (TestingConfig,), values)
 
 
 def _empty_schema() -> None:
-    """Create the tables once per run on PostgreSQL (each test on SQLite in memory)."""
+    """Create the tables once per worker on PostgreSQL (each test on SQLite in memory)."""
     global _schema_ready
     if ON_POSTGRES and _schema_ready:
         return
@@ -64,21 +69,62 @@ class FreshContextClient(FlaskClient):
         return response
 
 
-def _running_app(config):
-    """An app on an empty schema, its context held for the test, emptied afterwards."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates shared by every app of the worker, in memory: each test makes its
+    own app, whose Jinja environment would compile every template it renders again (a
+    tenth of the suite's time). Jinja's checksum of the source keeps an edited one current."""
+
+    def __init__(self):
+        self._code: dict[str, tuple[str, object]] = {}
+
+    def get_bucket(self, environment, name, filename, source):
+        bucket = jinja2.bccache.Bucket(environment, self.get_cache_key(name, filename),
+                                       self.get_source_checksum(source))
+        checksum, code = self._code.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+        return bucket
+
+    def set_bucket(self, bucket):
+        self._code[bucket.key] = (bucket.checksum, bucket.code)
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def worker_db():
+    """On PostgreSQL under xdist, this worker's own database, for the whole run."""
+    with worker_database():
+        yield
+
+
+@contextmanager
+def running_app(config):
+    """An app on an empty schema, its context held while in use, emptied afterwards."""
     app = create_app(config)
     app.test_client_class = FreshContextClient
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     with app.app_context():
         _empty_schema()
-        yield app
-        db.session.remove()
-        _truncate_all()
-        db.engine.dispose()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            _truncate_all()
+            db.engine.dispose()
+
+
+def engine_of(app):
+    """The app's database engine, whichever app context is current."""
+    with app.app_context():
+        return db.engine
 
 
 @pytest.fixture
 def app(tmp_path):
-    yield from _running_app(make_config(tmp_path))
+    with running_app(make_config(tmp_path)) as app:
+        yield app
 
 
 @pytest.fixture
@@ -91,16 +137,54 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# -- databases filled once per worker -------------------------------------------------
+
+@pytest.fixture(scope="session")
+def seed_bundle():
+    """seed_data/, read and checked once per run."""
+    return read_seed_directory(SEED_DIR)
+
+
+@pytest.fixture(scope="session")
+def build_image(tmp_path_factory):
+    """build_image(fill): run fill(app) once on an empty database, keep a DatabaseImage of
+    what it wrote (its ``value`` is what fill returned)."""
+    images = []
+
+    def build(fill) -> DatabaseImage:
+        with running_app(make_config(tmp_path_factory.mktemp("image"))) as builder:
+            value = fill(builder)
+            db.session.remove()
+            images.append(DatabaseImage(db.engine, db.metadata.sorted_tables, value))
+        return images[-1]
+
+    yield build
+    for image in images:
+        image.close()
+
+
+@pytest.fixture(scope="session")
+def seed_image(build_image, seed_bundle):
+    """A database seeded from seed_data/ once per worker: seeding was most of a test's
+    set-up time, copying it in costs a few milliseconds."""
+    return build_image(lambda builder: apply_seed(seed_bundle))
+
+
 @pytest.fixture
-def seeded(app):
-    """The database loaded from the real seed_data/."""
-    return apply_seed(read_seed_directory(SEED_DIR))
+def seeded(app, seed_image):
+    """The database loaded from the real seed_data/; the seed report."""
+    return seed_image.restore(engine_of(app))
+
+
+@pytest.fixture
+def people(seeded):
+    """The auditing cast (factories.make_people): auditors, focal points, the secretariat."""
+    return make_people()
 
 
 @pytest.fixture
 def count_queries(app):
     """Count SQL statements run inside a ``with count_queries() as n:`` block."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting():
@@ -120,47 +204,22 @@ def count_queries(app):
 
 # -- accounts ------------------------------------------------------------------------
 
-PASSWORD = "migración-segura-2026"
-_password_hash: str | None = None
-
-
-def password_hash() -> str:
-    """argon2id is slow on purpose: hash the tests' password once per run."""
-    global _password_hash
-    if _password_hash is None:
-        from tracker.accounts.passwords import hash_password
-
-        _password_hash = hash_password(PASSWORD)
-    return _password_hash
-
-
-@pytest.fixture
-def make_user(app):
-    """Create a user row: make_user("focal_point", country="MEX")."""
-    from tracker.models import Country, Role, User
-
-    def make(role: str = "focal_point", *, country: str | None = "MEX", email: str | None = None,
-             active: bool = True, organisation: str | None = None):
-        role = Role(role)
-        email = email or f"{role.value}.{country or 'x'}.{uuid.uuid4().hex[:6]}@example.org"
-        user = User(email=email.lower(), role=role, active=active, password_hash=password_hash(),
-                    name=f"Test {role.value}")
-        if role == Role.FOCAL_POINT:
-            user.country = db.session.scalar(sa.select(Country).filter_by(iso3=country))
-            assert user.country is not None, "seed the countries first (use `seeded`)"
-        if role == Role.AUDITOR:
-            user.organisation = organisation or "Red Regional de Organizaciones Civiles"
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return make
+# The roles tests log in as: (role, country, deactivated after logging in).
+LOGIN_ROLES = {
+    "auditor": ("auditor", None, False),
+    "focal_point": ("focal_point", "MEX", False),
+    "focal_same": ("focal_point", "MEX", False),     # the country of the tests' commitments
+    "focal_other": ("focal_point", "GTM", False),
+    "secretariat": ("secretariat", None, False),
+    "deactivated": ("focal_point", "MEX", True),
+    "deactivated_secretariat": ("secretariat", None, True),
+}
 
 
 @pytest.fixture
-def acting_as(seeded, make_user, auth):
-    """Log in as a role (a focal point of Mexico); 'deactivated_secretariat' is deactivated
-    after logging in."""
+def acting_as(seeded, auth):
+    """Log the client in as a role of LOGIN_ROLES (or "anonymous": nobody); return the user.
+    The deactivated ones are deactivated after logging in."""
     from tracker.models import User
     from tracker.permissions import SYSTEM
     from tracker.accounts import users
@@ -168,10 +227,10 @@ def acting_as(seeded, make_user, auth):
     def login(role: str):
         if role == "anonymous":
             return None
-        kind = "secretariat" if role.endswith("secretariat") else role
-        user = make_user(kind, country="MEX" if kind == "focal_point" else None)
+        kind, country, deactivated = LOGIN_ROLES[role]
+        user = make_user(kind, country=country)
         assert auth.login(user.email).status_code == 302
-        if role == "deactivated_secretariat":
+        if deactivated:
             users.deactivate_user(SYSTEM, db.session.get(User, user.id))
         return user
 
@@ -216,54 +275,6 @@ def auth(client):
 
 # -- mail ----------------------------------------------------------------------------
 
-class RecordingHandler:
-    """aiosmtpd handler keeping every message the server accepted (and to whom it went).
-    It refuses for good (550) any recipient whose address starts with "bounce"."""
-
-    def __init__(self):
-        self.messages = []
-        self.recipients = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("bounce"):
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        import email
-        from email import policy
-
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        self.recipients.append(list(envelope.rcpt_tos))
-        return "250 OK"
-
-
-class LoopbackSMTPServer(RecordingHandler):
-    """A real SMTP server (aiosmtpd) on a free loopback port; tests may stop and restart
-    it (a controller cannot restart, so each start makes a new one on the same port)."""
-
-    def __init__(self):
-        import socket
-
-        super().__init__()
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.controller = None
-
-    def start(self):
-        from aiosmtpd.controller import Controller
-
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback; .messages holds what it received."""
@@ -278,6 +289,12 @@ def smtp_server():
 @pytest.fixture
 def mail_app(tmp_path, smtp_server):
     """An app whose mail goes to the loopback SMTP server, with its own empty schema."""
-    yield from _running_app(make_config(
-        tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
-        PUBLIC_BASE_URL="https://tracker.example.org"))
+    with running_app(make_config(tmp_path, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+                                 PUBLIC_BASE_URL="https://tracker.example.org")) as app:
+        yield app
+
+
+@pytest.fixture
+def mail_seeded(mail_app, seed_image):
+    """The mail app's database loaded from the real seed_data/; the seed report."""
+    return seed_image.restore(engine_of(mail_app))

@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from factories import make_user
 from tracker.extensions import db
 from tracker.models import (
     AdminAction, Commitment, Meeting, Recommendation, Status, Theme, User, WorkingTable,
 )
+from tracker.core.outbox import deliver_due
 from tracker.permissions import SYSTEM
 from tracker.accounts import users
 from tracker.commitments import administration
@@ -32,7 +34,7 @@ def english(client):
 
 
 @pytest.fixture
-def secretariat(seeded, make_user, auth):
+def secretariat(seeded, auth):
     user = make_user("secretariat", country=None)
     assert auth.login(user.email).status_code == 302
     return user
@@ -252,7 +254,7 @@ def test_a_stale_commitment_form_is_a_409_and_saves_nothing(client, auth, secret
         "Theirs", "2027-06-30")
 
 
-def test_a_concurrent_write_at_commit_is_a_conflict(app, seeded, make_user):
+def test_a_concurrent_write_at_commit_is_a_conflict(app, seeded):
     user = make_user("secretariat", country=None)
     commitment = one(Commitment, code=COMMITMENT)
     # Another process bumps the version after this one loaded the row.
@@ -280,6 +282,7 @@ def test_secretariat_invites_a_focal_point(app, client, auth, secretariat):
     assert user.country.iso3 == "MEX" and user.password_hash is None and user.active
     (created,) = new_actions(before)  # create_user logs it; the view logs nothing more
     assert (created.action, created.actor_id) == ("user.create", secretariat.id)
+    deliver_due()  # invitations go through the outbox like every other message
     (eml,) = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
     message = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert message["To"] == "nueva.persona@example.org"
@@ -314,7 +317,7 @@ def test_inviting_an_existing_address_is_refused(client, auth, secretariat):
     assert snapshot() == before
 
 
-def test_secretariat_deactivates_an_account(client, auth, secretariat, make_user):
+def test_secretariat_deactivates_an_account(client, auth, secretariat):
     focal = make_user("focal_point", country="GTM")
     before = len(actions())
     response = auth.post(f"/admin/users/{focal.id}/deactivate")
@@ -483,7 +486,7 @@ def test_missing_csrf_token_is_refused(client, secretariat, route):
 
 # -- the services guard themselves, whoever calls them ---------------------------------
 
-def test_services_refuse_anyone_but_the_secretariat(app, seeded, make_user):
+def test_services_refuse_anyone_but_the_secretariat(app, seeded):
     from tracker.permissions import PermissionDenied
 
     focal = make_user("focal_point", country="MEX")

@@ -6,32 +6,26 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from factories import commitment, make_evidence, make_user, report_status
 from tracker.extensions import db
 from tracker.models import Commitment, Status
-from tracker.evidence.storage import add_evidence
-from tracker.commitments.status_updates import update_status
 from workflow_helpers import SECRETS, add_restricted_evidence
 
 
-
 @pytest.fixture
-def reported(seeded, make_user):
+def reported(seeded):
     """A focal point with a known name reports, adds public and restricted evidence."""
-    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org")
-    focal.name = "Nombre Privado"
-    db.session.commit()
+    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org",
+                      name="Nombre Privado")
     updates = {"MT3-R01-MEX": ("in_progress", 40, "Capacitación en curso: niñez y adolescencia"),
                "MT1-R08-MEX": ("completed", 100, "Protocolo aprobado")}
     for code, (status, progress, note) in updates.items():
-        c = db.session.scalar(sa.select(Commitment).filter_by(code=code))
-        update_status(focal, c, status=status, progress=progress, note=note,
-                      seen_version=c.version)
-    mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R01-MEX"))
+        report_status(focal, code, status, progress, note)
+    mex = commitment("MT3-R01-MEX")
     mex.due_date = dt.date.today() - dt.timedelta(days=3)
     db.session.commit()
     add_restricted_evidence(focal, mex)
-    add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
-                 visibility="public", url="https://gob.example/informe")
+    make_evidence(focal, mex, title="Informe público", url="https://gob.example/informe")
     return focal
 
 
@@ -173,7 +167,7 @@ def test_cors_is_open_for_get(client, seeded):
     assert client.post("/api/v1/commitments").status_code == 405  # read-only
 
 
-def test_conditional_get_until_the_data_change(client, reported, make_user):
+def test_conditional_get_until_the_data_change(client, reported):
     first = client.get("/api/v1/commitments?country=MEX")
     assert first.headers["ETag"] and "public" in first.headers["Cache-Control"]
     again = client.get("/api/v1/commitments?country=MEX",
@@ -182,8 +176,7 @@ def test_conditional_get_until_the_data_change(client, reported, make_user):
     other = client.get("/api/v1/commitments?country=GTM",
                        headers={"If-None-Match": first.headers["ETag"]})
     assert other.status_code == 200  # another URL, another ETag
-    c = db.session.scalar(sa.select(Commitment).filter_by(code="MT2-R01-MEX"))
-    update_status(reported, c, status="not_started", progress=0, note="", seen_version=c.version)
+    report_status(reported, "MT2-R01-MEX", "not_started", 0, "")
     changed = client.get("/api/v1/commitments?country=MEX",
                          headers={"If-None-Match": first.headers["ETag"]})
     assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]

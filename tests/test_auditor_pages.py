@@ -7,18 +7,16 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from conftest import SEED_DIR, password_hash
+from factories import make_evidence, make_observation, make_user, report_status
 from tracker.extensions import db
-from tracker.importer.reader import read_seed_directory
 from tracker.models import (
-    Commitment, Country, DataVersion, Follow, MessageKind, Observation, OutboxMessage, Role,
-    Theme, User,
+    Commitment, Country, DataVersion, Follow, MessageKind, Observation, OutboxMessage, Theme,
+    User,
 )
-from tracker.audit.follows import follow, public_changes, queue_follow_digests
-from tracker.audit.observations import answer_observation, file_observation, hide_observation
-from tracker.reminders.outbox import deliver_due
-from tracker.importer.writer import apply_seed
-from tracker.commitments.status_updates import update_status
+from tracker.audit.digest import public_changes, queue_follow_digests
+from tracker.audit.follows import follow
+from tracker.audit.observations import answer_observation, hide_observation
+from tracker.core.outbox import deliver_due
 
 PAGE, FOLLOWS = "/my/observations", "/my/follows"
 
@@ -40,16 +38,8 @@ def observation_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Observation))
 
 
-@pytest.fixture
-def people(seeded, make_user):
-    return {"auditor": make_user("auditor", country=None, organisation="Observatorio Migrante"),
-            "other_auditor": make_user("auditor", country=None, organisation="Otra Red"),
-            "focal_point": make_user("focal_point", country="MEX"),
-            "secretariat": make_user("secretariat", country=None)}
-
-
 def observe(person, code="MT1-R03-MEX", text="Sin informe público."):
-    return file_observation(user(person), commitment(code), "limited", text, None)
+    return make_observation(user(person), code, text=text)
 
 
 # -- permissions ----------------------------------------------------------------------
@@ -230,46 +220,33 @@ NOW = dt.datetime(2026, 11, 27, 12, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def mail_people(mail_app):
-    """Seed the mail app; a Spanish auditor following Mexico, an English one following the
-    children theme, an auditor following nothing, and a focal point of each country."""
-    apply_seed(read_seed_directory(SEED_DIR))
-
-    def make(role, email, *, country=None, organisation=None, language="es"):
-        person = User(email=email, role=Role(role), password_hash=password_hash(),
-                      name="Persona", organisation=organisation, language=language)
-        if country:
-            person.country = db.session.scalar(sa.select(Country).filter_by(iso3=country))
-        db.session.add(person)
-        db.session.commit()
-        return person
-
+def mail_people(mail_app, mail_seeded):
+    """On the seeded mail app: a Spanish auditor following Mexico, an English one following
+    the children theme, an auditor following nothing, and a focal point of each country."""
     people = {
-        "es": make("auditor", "sigue.mex@example.org", organisation="Red Civil"),
-        "en": make("auditor", "follows.children@example.org", organisation="Academia",
-                   language="en"),
-        "none": make("auditor", "nada@example.org", organisation="Nadie"),
-        "mex": make("focal_point", "fp.mex@example.org", country="MEX"),
-        "gtm": make("focal_point", "fp.gtm@example.org", country="GTM"),
+        "es": make_user("auditor", email="sigue.mex@example.org", name="Persona",
+                        organisation="Red Civil", language="es"),
+        "en": make_user("auditor", email="follows.children@example.org", name="Persona",
+                        organisation="Academia", language="en"),
+        "none": make_user("auditor", email="nada@example.org", name="Persona",
+                          organisation="Nadie", language="es"),
+        "mex": make_user("focal_point", country="MEX", email="fp.mex@example.org",
+                         name="Persona", language="es"),
+        "gtm": make_user("focal_point", country="GTM", email="fp.gtm@example.org",
+                         name="Persona", language="es"),
     }
     follow(people["es"], country_iso3="MEX")
     follow(people["en"], theme_code="children")
     return people
 
 
-def change_status(person, code, status, progress=None):
-    c = commitment(code)
-    update_status(person, c, status=status, progress=progress, note="Informe",
-                  seen_version=c.version)
-
-
 def test_the_digest_lists_followed_changes_with_links_once_a_week(mail_app, smtp_server,
                                                                  mail_people):
     with time_machine.travel(NOW - dt.timedelta(days=10), tick=False):
-        change_status(mail_people["mex"], "MT1-R02-MEX", "not_started")  # too old
+        report_status(mail_people["mex"], "MT1-R02-MEX", "not_started")  # too old
     with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
-        change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
-        change_status(mail_people["gtm"], "MT1-R01-GTM", "in_progress", 10)
+        report_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
+        report_status(mail_people["gtm"], "MT1-R01-GTM", "in_progress", 10)
     queue_follow_digests(TODAY)
     deliver_due()
     mail = {m["To"]: m for m in smtp_server.messages}
@@ -283,7 +260,7 @@ def test_the_digest_lists_followed_changes_with_links_once_a_week(mail_app, smtp
     assert "nada@example.org" not in mail  # follows nothing
     # The same week again (another day, new changes): nothing more is sent.
     with time_machine.travel(NOW, tick=False):
-        change_status(mail_people["mex"], "MT1-R03-MEX", "in_progress", 5)
+        report_status(mail_people["mex"], "MT1-R03-MEX", "in_progress", 5)
     for day in (TODAY, TODAY + dt.timedelta(days=2)):
         queue_follow_digests(day)
         deliver_due()
@@ -300,7 +277,7 @@ def test_the_digest_is_in_the_readers_language_and_follows_themes(mail_app, smtp
             Commitment, Commitment.country).where(Country.iso3 == "GTM")).all()
     code = next(c.code for c in children if c.recommendation.theme.code == "children")
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
-        change_status(mail_people["gtm"], code, "completed", 100)
+        report_status(mail_people["gtm"], code, "completed", 100)
     queue_follow_digests(TODAY)
     deliver_due()
     mail = {m["To"]: m for m in smtp_server.messages}
@@ -313,22 +290,16 @@ def test_the_digest_is_in_the_readers_language_and_follows_themes(mail_app, smtp
 
 def test_observations_answers_and_evidence_are_listed_hidden_ones_not(mail_app, smtp_server,
                                                                        mail_people):
-    from tracker.evidence.storage import add_evidence
-
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
-        seen = file_observation(mail_people["en"], commitment("MT1-R02-MEX"), "limited",
-                                "Sin datos.", None)
+        seen = make_observation(mail_people["en"], "MT1-R02-MEX", text="Sin datos.")
         answer_observation(mail_people["mex"], seen, "Datos en camino.")
-        hidden = file_observation(mail_people["en"], commitment("MT1-R04-MEX"), "no_evidence",
-                                  "Ofensivo.", None)
-        secretariat = User(email="sec@example.org", role=Role.SECRETARIAT, name="S",
-                           password_hash=password_hash())
-        db.session.add(secretariat)
-        db.session.commit()
+        hidden = make_observation(mail_people["en"], "MT1-R04-MEX", assessment="no_evidence",
+                                  text="Ofensivo.")
+        secretariat = make_user("secretariat", email="sec@example.org", name="S")
         hide_observation(secretariat, hidden, "Insultos")
         for visibility, title in (("public", "Informe anual"), ("restricted", "Borrador")):
-            add_evidence(mail_people["mex"], commitment("MT1-R05-MEX"), title=title,
-                         dated=TODAY, visibility=visibility, url="https://example.org/doc")
+            make_evidence(mail_people["mex"], "MT1-R05-MEX", title=title, dated=TODAY,
+                          visibility=visibility, url="https://example.org/doc")
     kinds = {(c.code, c.kind) for c in public_changes(TODAY)}
     assert {("MT1-R02-MEX", "observation"), ("MT1-R02-MEX", "answer"),
             ("MT1-R05-MEX", "evidence")} <= kinds
@@ -343,7 +314,7 @@ def test_observations_answers_and_evidence_are_listed_hidden_ones_not(mail_app, 
 
 def test_one_click_in_the_digest_stops_the_next_weeks(mail_app, smtp_server, mail_people):
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
-        change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
+        report_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
     queue_follow_digests(TODAY)
     deliver_due()
     mail = {m["To"]: m for m in smtp_server.messages}["sigue.mex@example.org"]
@@ -358,7 +329,7 @@ def test_one_click_in_the_digest_stops_the_next_weeks(mail_app, smtp_server, mai
     assert db.session.get(User, mail_people["es"].id).digest_frequency.value == "none"
     # Next week Mexico changes again: nothing for them; the follows themselves are kept.
     with time_machine.travel(NOW + dt.timedelta(days=6), tick=False):
-        change_status(mail_people["mex"], "MT1-R02-MEX", "in_progress", 10)
+        report_status(mail_people["mex"], "MT1-R02-MEX", "in_progress", 10)
     queue_follow_digests(TODAY + dt.timedelta(days=7))
     deliver_due()
     assert [m["To"] for m in smtp_server.messages].count("sigue.mex@example.org") == 1
@@ -367,7 +338,7 @@ def test_one_click_in_the_digest_stops_the_next_weeks(mail_app, smtp_server, mai
 
 def test_dry_run_writes_nothing_and_the_cli_queues(mail_app, smtp_server, mail_people):
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
-        change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
+        report_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
     planned = queue_follow_digests(TODAY, dry_run=True)
     assert "sigue.mex@example.org" in [m.recipient for m in planned]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
@@ -382,7 +353,7 @@ def test_the_weekly_summary_job_queues_the_follow_digests(mail_app, mail_people,
     from tracker.reminders import scheduler
 
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
-        change_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
+        report_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
     monkeypatch.setattr(scheduler, "_app", mail_app)
     monkeypatch.setattr(scheduler, "_today", lambda app: TODAY)
     assert scheduler.weekly_summary_job()

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from conftest import PASSWORD, AuthActions
+from conftest import AuthActions
+from factories import PASSWORD, make_user
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import LoginThrottle, User
@@ -21,7 +22,7 @@ def failed(response) -> bool:
     return response.status_code == 200 and any(t in page for t in FAILURE_TEXT)
 
 
-def test_login_lands_a_focal_point_on_their_commitments(client, seeded, make_user, auth):
+def test_login_lands_a_focal_point_on_their_commitments(client, seeded, auth):
     user = make_user("focal_point", country="MEX")
     response = auth.login(user.email.upper())  # e-mail is case-insensitive
     assert response.status_code == 302 and response.headers["Location"] == "/my/commitments"
@@ -29,7 +30,7 @@ def test_login_lands_a_focal_point_on_their_commitments(client, seeded, make_use
     assert "MT1-R03-MEX" in page and "MT1-R03-GTM" not in page
 
 
-def test_wrong_password_and_unknown_email_get_the_same_answer(client, seeded, make_user, auth):
+def test_wrong_password_and_unknown_email_get_the_same_answer(client, seeded, auth):
     user = make_user("secretariat")
     wrong = auth.login(user.email, "not-the-password-at-all")
     unknown = auth.login("nobody@example.org", "not-the-password-at-all")
@@ -37,7 +38,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, seeded, ma
     assert wrong.get_data(as_text=True).count("<li>") == unknown.get_data(as_text=True).count("<li>")
 
 
-def test_repeated_failures_lock_the_address_in_the_database(client, seeded, make_user, auth):
+def test_repeated_failures_lock_the_address_in_the_database(client, seeded, auth):
     user = make_user("secretariat")
     for _ in range(users.MAX_FAILURES):
         assert failed(auth.login(user.email, "not-the-password-at-all"))
@@ -55,12 +56,12 @@ def test_unknown_addresses_lock_too(app, seeded):
     assert db.session.scalar(sa.select(LoginThrottle)).locked_until is not None
 
 
-def test_deactivated_user_cannot_log_in(seeded, make_user, auth):
+def test_deactivated_user_cannot_log_in(seeded, auth):
     user = make_user("focal_point", active=False)
     assert failed(auth.login(user.email))
 
 
-def test_logout_is_a_post_and_ends_every_session(app, seeded, make_user):
+def test_logout_is_a_post_and_ends_every_session(app, seeded):
     user = make_user("focal_point", country="MEX")
     laptop, phone = app.test_client(), app.test_client()
     AuthActions(laptop).login(user.email)
@@ -70,7 +71,7 @@ def test_logout_is_a_post_and_ends_every_session(app, seeded, make_user):
     assert phone.get("/my/commitments").status_code == 302  # sent to log in again
 
 
-def test_password_change_ends_other_sessions(app, seeded, make_user):
+def test_password_change_ends_other_sessions(app, seeded):
     user = make_user("focal_point", country="MEX")
     laptop, phone = app.test_client(), app.test_client()
     AuthActions(laptop).login(user.email)
@@ -83,14 +84,14 @@ def test_password_change_ends_other_sessions(app, seeded, make_user):
     assert phone.get("/my/commitments").status_code == 302
 
 
-def test_deactivation_ends_sessions(client, seeded, make_user, auth):
+def test_deactivation_ends_sessions(client, seeded, auth):
     user = make_user("focal_point", country="MEX")
     auth.login(user.email)
     users.deactivate_user(SYSTEM, db.session.get(User, user.id))
     assert client.get("/my/commitments").status_code == 302
 
 
-def test_login_starts_a_new_session(client, seeded, make_user, auth):
+def test_login_starts_a_new_session(client, seeded, auth):
     user = make_user("focal_point", country="MEX")
     client.get("/login")
     with client.session_transaction() as session:
@@ -100,7 +101,7 @@ def test_login_starts_a_new_session(client, seeded, make_user, auth):
         assert "planted" not in session
 
 
-def test_next_parameter_cannot_leave_the_site(client, seeded, make_user, auth):
+def test_next_parameter_cannot_leave_the_site(client, seeded, auth):
     user = make_user("secretariat")
     token = auth.csrf("/login")
     for target in ("https://evil.example/", "//evil.example/"):
@@ -111,7 +112,7 @@ def test_next_parameter_cannot_leave_the_site(client, seeded, make_user, auth):
         token = auth.csrf("/login")
 
 
-def test_session_cookie_flags(client, seeded, make_user, auth):
+def test_session_cookie_flags(client, seeded, auth):
     user = make_user("secretariat")
     cookie = auth.login(user.email).headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

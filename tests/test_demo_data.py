@@ -1,14 +1,18 @@
 """``flask demo-data``: synthetic commitments whose history leads to their status, written on
-a fresh (or only seeded) database, refused on a second run, and served by the public pages."""
+a fresh (or only seeded) database, refused on a second run, and served by the public pages.
+
+The tests of what one run on a seeded database wrote share that run (`demo`, `big_demo`):
+generated once for the module, copied into each test's own database."""
 
 import datetime as dt
 import re
 from collections import Counter
 from itertools import groupby
 
+import pytest
 import sqlalchemy as sa
 
-from conftest import make_config
+from conftest import engine_of, make_config
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import (
@@ -48,8 +52,38 @@ def table_counts() -> dict[str, int]:
             for table in db.metadata.sorted_tables}
 
 
-def test_adds_exactly_n_commitments_to_a_seeded_database(runner, seeded):
-    result = demo_data(runner)
+def _demo_image(build_image, seed_image, n: int):
+    def fill(builder):
+        seed_image.restore(db.engine)
+        return demo_data(builder.test_cli_runner(), n)
+
+    return build_image(fill)
+
+
+@pytest.fixture(scope="module")
+def demo_image(build_image, seed_image):
+    return _demo_image(build_image, seed_image, 500)
+
+
+@pytest.fixture(scope="module")
+def big_demo_image(build_image, seed_image):
+    return _demo_image(build_image, seed_image, 2000)
+
+
+@pytest.fixture
+def demo(app, demo_image):
+    """The seeded database after ``flask demo-data --commitments 500``; the command's result."""
+    return demo_image.restore(engine_of(app))
+
+
+@pytest.fixture
+def big_demo(app, big_demo_image):
+    """The seeded database after ``flask demo-data --commitments 2000``; the command's result."""
+    return big_demo_image.restore(engine_of(app))
+
+
+def test_adds_exactly_n_commitments_to_a_seeded_database(demo):
+    result = demo
     assert result.exit_code == 0, result.output
     assert count(Commitment) == SEED_COMMITMENTS + 500
     assert len(demo_commitments()) == 500
@@ -64,8 +98,8 @@ def test_loads_the_seed_itself_on_an_empty_database(runner):
     assert len(demo_commitments()) == 500
 
 
-def test_every_history_starts_with_creation_and_leads_to_the_status(runner, seeded):
-    assert demo_data(runner).exit_code == 0
+def test_every_history_starts_with_creation_and_leads_to_the_status(demo):
+    assert demo.exit_code == 0
     events = histories()
     for commitment in db.session.scalars(sa.select(Commitment)):
         history = events[commitment.id]
@@ -83,8 +117,8 @@ def test_every_history_starts_with_creation_and_leads_to_the_status(runner, seed
             assert commitment.updated_at == last.at and commitment.version == 1
 
 
-def test_codes_follow_meeting_table_and_country(runner, seeded):
-    assert demo_data(runner).exit_code == 0
+def test_codes_follow_meeting_table_and_country(demo):
+    assert demo.exit_code == 0
     meetings = db.session.scalars(sa.select(Meeting).where(Meeting.code.startswith(DEMO_PREFIX)))
     for meeting in meetings:
         assert re.fullmatch(rf"DEMO-{meeting.held_on.year}-\d{{3}}", meeting.code)
@@ -100,8 +134,8 @@ def test_codes_follow_meeting_table_and_country(runner, seeded):
     assert sorted(Counter(per_rec.values()).items()) == [(5, 1), (11, 45)]
 
 
-def test_texts_are_plausible_and_carry_accents(runner, seeded):
-    assert demo_data(runner).exit_code == 0
+def test_texts_are_plausible_and_carry_accents(demo):
+    assert demo.exit_code == 0
     recs = db.session.scalars(sa.select(Recommendation).where(
         Recommendation.code.startswith(DEMO_PREFIX))).all()
     assert {r.kind.value for r in recs} == {"recommendation"}
@@ -113,8 +147,8 @@ def test_texts_are_plausible_and_carry_accents(runner, seeded):
     assert len({r.theme_id for r in recs}) > 5
 
 
-def test_mix_of_statuses_due_dates_and_history_lengths(runner, seeded):
-    assert demo_data(runner, 2000).exit_code == 0
+def test_mix_of_statuses_due_dates_and_history_lengths(big_demo):
+    assert big_demo.exit_code == 0
     commitments = demo_commitments()
     share = Counter(c.status for c in commitments)
     expected = {Status.NOT_REPORTED: .35, Status.NOT_STARTED: .10, Status.IN_PROGRESS: .35,
@@ -130,8 +164,8 @@ def test_mix_of_statuses_due_dates_and_history_lengths(runner, seeded):
     assert 2.6 <= events / 2000 <= 3.4
 
 
-def test_evidence_is_links_some_restricted(runner, seeded):
-    assert demo_data(runner, 2000).exit_code == 0
+def test_evidence_is_links_some_restricted(big_demo):
+    assert big_demo.exit_code == 0
     evidence = db.session.scalars(sa.select(Evidence)).all()
     assert 350 <= len(evidence) <= 650
     assert {e.visibility for e in evidence} == {Visibility.PUBLIC, Visibility.RESTRICTED}
@@ -142,14 +176,14 @@ def test_evidence_is_links_some_restricted(runner, seeded):
         assert item.commitment.created_at.date() <= item.dated
 
 
-def test_creates_no_accounts(runner, seeded):
-    assert demo_data(runner).exit_code == 0
+def test_creates_no_accounts(demo):
+    assert demo.exit_code == 0
     assert count(User) == 0
     assert count(StatusEvent, StatusEvent.actor_id.is_not(None)) == 0
 
 
-def test_a_second_run_is_refused_and_writes_nothing(runner, seeded):
-    assert demo_data(runner).exit_code == 0
+def test_a_second_run_is_refused_and_writes_nothing(runner, demo):
+    assert demo.exit_code == 0
     before = table_counts()
     result = demo_data(runner, 100, "--seed", "7")
     assert result.exit_code == 1
@@ -164,8 +198,8 @@ def test_refuses_a_count_below_one(runner):
     assert count(Country) == 0
 
 
-def test_public_pages_show_demo_data(runner, seeded, client):
-    assert demo_data(runner).exit_code == 0
+def test_public_pages_show_demo_data(demo, client):
+    assert demo.exit_code == 0
     code = demo_commitments()[-1].code
     for path in ("/", "/commitments", f"/commitments/{code}", "/commitments?q=proteccion"):
         response = client.get(path)
@@ -173,8 +207,8 @@ def test_public_pages_show_demo_data(runner, seeded, client):
     assert code in client.get(f"/commitments/{code}").get_data(as_text=True)
 
 
-def test_new_rows_get_fresh_ids_after_demo_data(runner, seeded):
-    assert demo_data(runner).exit_code == 0
+def test_new_rows_get_fresh_ids_after_demo_data(demo):
+    assert demo.exit_code == 0
     commitment = demo_commitments()[0]
     highest = {model: db.session.scalar(sa.select(sa.func.max(model.id)))
                for model in (StatusEvent, Meeting, WorkingTable, Evidence)}

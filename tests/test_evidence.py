@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import AuthActions
+from factories import make_user
 from tracker.extensions import db
 from tracker.models import Evidence
 from workflow_helpers import PDF, snapshot
@@ -19,7 +20,7 @@ URL = f"/commitments/{CODE}/evidence"
 
 
 @pytest.fixture
-def focal(seeded, make_user, auth):
+def focal(seeded, auth):
     user = make_user("focal_point", country="MEX")
     auth.login(user.email)
     return user
@@ -56,8 +57,7 @@ def test_public_pdf_is_stored_with_its_hash_and_served_as_a_download(app, client
     assert download.mimetype == "application/pdf"
 
 
-def test_restricted_evidence_is_only_for_secretariat_and_the_country(app, client, auth, focal,
-                                                                      make_user):
+def test_restricted_evidence_is_only_for_secretariat_and_the_country(app, client, auth, focal):
     attach(auth, filename="victimas.pdf", visibility="restricted", title="Lista de víctimas")
     evidence = db.session.scalar(sa.select(Evidence))
     download = f"/evidence/{evidence.id}/download"

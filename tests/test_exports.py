@@ -10,11 +10,11 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
+from factories import commitment, make_user, report_status
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Recommendation, Status, StatusEvent
 from tracker.commitments.listing import Filters
 from tracker.opendata.records import stream_commitment_records, stream_history_records
-from tracker.commitments.status_updates import update_status
 from workflow_helpers import SECRETS, add_restricted_evidence
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
@@ -30,18 +30,8 @@ UPDATES = [
 SCRIPT_NOTE = '<script>alert("x")</script> & más'
 
 
-def commitment(code: str) -> Commitment:
-    return db.session.scalar(sa.select(Commitment).filter_by(code=code))
-
-
-def report(actor, code: str, status: str, progress: int | None, note: str | None):
-    c = commitment(code)
-    return update_status(actor, c, status=status, progress=progress, note=note,
-                         seen_version=c.version)
-
-
 @pytest.fixture
-def secretariat(seeded, make_user):
+def secretariat(seeded):
     return make_user("secretariat", country=None)
 
 
@@ -49,7 +39,7 @@ def secretariat(seeded, make_user):
 def updated(secretariat):
     """The seed plus the UPDATES, reported by the secretariat."""
     for update in UPDATES:
-        report(secretariat, *update)
+        report_status(secretariat, *update)
     return sorted({code for code, *_ in UPDATES})
 
 
@@ -178,7 +168,7 @@ def test_feed_honours_filters(client, updated):
 
 def test_feed_escapes_notes_and_links_only_to_the_public_address(app, client, secretariat):
     app.config["PUBLIC_BASE_URL"] = "https://tracker.example.org"
-    report(secretariat, "MT1-R03-MEX", "in_progress", 5, SCRIPT_NOTE)
+    report_status(secretariat, "MT1-R03-MEX", "in_progress", 5, SCRIPT_NOTE)
     response = client.get("/feed.atom", headers={"Host": "evil.example"})
     body = response.get_data(as_text=True)
     assert "<script>" not in body and "evil.example" not in body
@@ -258,13 +248,13 @@ def test_calendar_lines_are_crlf_and_folded_at_75_octets(client, due_dates):
 SECRETS = SECRETS + ("Enlace interno",)  # the restricted link evidence of this test
 
 
-def test_exports_show_no_restricted_evidence_and_no_person(client, seeded, make_user):
-    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org")
-    focal.name = "Nombre Privado"
+def test_exports_show_no_restricted_evidence_and_no_person(client, seeded):
+    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org",
+                      name="Nombre Privado")
     commitment("MT3-R01-MEX").due_date = dt.date(2027, 1, 15)
     db.session.commit()
     mex = commitment("MT3-R01-MEX")
-    report(focal, "MT3-R01-MEX", "in_progress", 20, "Avance público")
+    report_status(focal, "MT3-R01-MEX", "in_progress", 20, "Avance público")
     add_restricted_evidence(focal, mex)
     for path in EXPORTS:
         for query in ("", "?country=MEX", "?q=secreta"):
@@ -286,7 +276,7 @@ def test_exports_answer_304_until_the_data_change(client, secretariat, path):
     assert first.status_code == 200 and etag and first.get_data()
     again = client.get(path, headers={"If-None-Match": f'"{etag}"'})
     assert again.status_code == 304 and again.get_data() == b""
-    report(secretariat, "MT1-R01-MEX", "in_progress", 40, "Nuevo avance")
+    report_status(secretariat, "MT1-R01-MEX", "in_progress", 40, "Nuevo avance")
     changed = client.get(path, headers={"If-None-Match": f'"{etag}"'})
     assert changed.status_code == 200 and changed.headers["ETag"].strip('"') != etag
     assert changed.get_data()  # a streamed body is read to its end, as a server does

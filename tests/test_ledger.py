@@ -1,6 +1,5 @@
 """The public ledger: intact when untouched, and any tampering named by both verifiers."""
 
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -12,31 +11,26 @@ import sqlalchemy as sa
 from werkzeug.serving import make_server
 
 from conftest import ON_POSTGRES
+from factories import commitment, make_evidence, make_observation, make_user, report_status
 from tracker.extensions import db
 from tracker.models import Commitment, LedgerEntry
-from tracker.evidence.storage import add_evidence
-from tracker.commitments.status_updates import update_status
 from workflow_helpers import SECRETS, add_restricted_evidence
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_ledger.py"
 
 
 @pytest.fixture
-def history(seeded, make_user):
+def history(seeded):
     """Status updates, public and restricted evidence, by a focal point with a known name."""
-    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org")
-    focal.name = "Nombre Privado"
-    db.session.commit()
+    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org",
+                      name="Nombre Privado")
     for code, status, progress in (("MT1-R01-MEX", "in_progress", 20),
                                    ("MT1-R02-MEX", "completed", 100),
                                    ("MT1-R01-MEX", "in_progress", 60)):
-        c = db.session.scalar(sa.select(Commitment).filter_by(code=code))
-        update_status(focal, c, status=status, progress=progress, note=f"Avance {progress} %",
-                      seen_version=c.version)
-    mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT1-R01-MEX"))
+        report_status(focal, code, status, progress, f"Avance {progress} %")
+    mex = commitment("MT1-R01-MEX")
     add_restricted_evidence(focal, mex)
-    add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
-                 visibility="public", url="https://gob.example/informe")
+    make_evidence(focal, mex, title="Informe público", url="https://gob.example/informe")
     return focal
 
 
@@ -176,7 +170,7 @@ def test_postgresql_refuses_to_change_history_and_ledger(app, seeded):
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="concurrent sessions need PostgreSQL")
-def test_the_chain_stays_valid_under_concurrent_updates(app, runner, seeded, make_user):
+def test_the_chain_stays_valid_under_concurrent_updates(app, runner, seeded):
     focal = make_user("focal_point", country="GTM")
     codes = list(db.session.scalars(sa.select(Commitment.code)
                                     .where(Commitment.code.like("%-GTM"))))[:16]
@@ -187,9 +181,7 @@ def test_the_chain_stays_valid_under_concurrent_updates(app, runner, seeded, mak
             try:
                 user = db.session.merge(focal)
                 for progress in (10, 30, 50):
-                    c = db.session.scalar(sa.select(Commitment).filter_by(code=code))
-                    update_status(user, c, status="in_progress", progress=progress,
-                                  note=f"{code} {progress}", seen_version=c.version)
+                    report_status(user, code, "in_progress", progress, f"{code} {progress}")
             except Exception as exc:  # noqa: BLE001  (reported below)
                 errors.append(exc)
 
@@ -205,18 +197,17 @@ def test_the_chain_stays_valid_under_concurrent_updates(app, runner, seeded, mak
     assert result.exit_code == 0, result.output
 
 
-def test_observations_answers_and_hidings_are_chained_and_checked(runner, history, make_user):
-    from tracker.audit.observations import (
-        answer_observation, file_observation, hide_observation,
-    )
+def test_observations_answers_and_hidings_are_chained_and_checked(runner, history):
+    from tracker.audit.observations import answer_observation, hide_observation
 
     auditor = make_user("auditor", country=None, organisation="Red Regional de la Sociedad Civil")
     secretariat = make_user("secretariat", country=None)
-    c = db.session.scalar(sa.select(Commitment).filter_by(code="MT1-R02-MEX"))
-    observation = file_observation(auditor, c, "limited", "Sin evidencia pública del protocolo.",
-                                   "https://ong.example/informe")
+    c = commitment("MT1-R02-MEX")
+    observation = make_observation(auditor, c, text="Sin evidencia pública del protocolo.",
+                                   links="https://ong.example/informe")
     answer_observation(history, observation, "El protocolo se publicará en diciembre.")
-    hide_observation(secretariat, file_observation(auditor, c, "no_evidence", "Texto", None),
+    hide_observation(secretariat, make_observation(auditor, c, assessment="no_evidence",
+                                                   text="Texto"),
                      "Lenguaje ofensivo")
     kinds = db.session.scalars(sa.select(LedgerEntry.kind).order_by(LedgerEntry.seq)).all()
     assert kinds[-4:] == ["observation", "answer", "observation", "observation_hidden"]

@@ -5,27 +5,26 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from conftest import AuthActions, SEED_DIR
+from conftest import AuthActions
 from tracker.extensions import db
-from tracker.importer.reader import read_seed_directory
 from tracker.models import User
 from tracker.permissions import SYSTEM
 from tracker.accounts import users
 from tracker.accounts import tokens
 from tracker.accounts.invitations import send_invitation, send_password_reset
+from tracker.models import MessageKind, OutboxMessage, OutboxStatus
+from tracker.core.outbox import deliver_due
 
 LINK = re.compile(r"https://tracker\.example\.org(/\S+)")
 NEW_PASSWORD = "otra-clave-muy-larga-2026"
 
 
 @pytest.fixture
-def invited(mail_app, smtp_server):
-    from tracker.importer.writer import apply_seed
-
-    apply_seed(read_seed_directory(SEED_DIR))
+def invited(mail_app, mail_seeded, smtp_server):
     user = users.create_user(SYSTEM, email="Punto.Focal@Example.ORG", role="focal_point",
                                 country="GTM", name="Ana")
     send_invitation(SYSTEM, user)
+    deliver_due()
     return user
 
 
@@ -72,6 +71,7 @@ def test_password_reset_mail_and_link(mail_app, invited, smtp_server):
     auth = AuthActions(client)
     response = auth.post("/reset", {"email": "PUNTO.focal@example.org"}, token_from="/reset")
     assert response.status_code == 302
+    deliver_due()
     reset = smtp_server.messages[-1]
     path = link_in(reset)
     assert path.startswith("/reset/")
@@ -88,6 +88,7 @@ def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(mail_app, 
                                         token_from="/reset", follow_redirects=True)
     assert "If an account uses this address" in response.get_data(as_text=True) \
         or "Si una cuenta usa esta dirección" in response.get_data(as_text=True)
+    deliver_due()
     assert len(smtp_server.messages) == before
 
 
@@ -103,6 +104,7 @@ def test_deactivated_user_gets_no_reset_mail(mail_app, invited, smtp_server):
     users.deactivate_user(SYSTEM, invited)
     before = len(smtp_server.messages)
     send_password_reset(invited.email)
+    deliver_due()
     assert len(smtp_server.messages) == before
 
 
@@ -110,8 +112,24 @@ def test_without_mail_server_messages_are_eml_files(app, seeded):
     user = users.create_user(SYSTEM, email="aud@example.org", role="auditor",
                                 organisation="FLACSO")
     send_invitation(SYSTEM, user)
+    deliver_due()
     from pathlib import Path
 
     (eml,) = Path(app.config["MAIL_OUTBOX_DIR"]).glob("*.eml")
     text = eml.read_text(encoding="utf-8")
     assert "To: aud@example.org" in text and "/invite/" in text
+
+
+def test_a_failing_mail_server_does_not_fail_the_reset_request(mail_app, invited, smtp_server):
+    """The request only queues the message; delivery fails later, is recorded, and retried."""
+    smtp_server.stop()  # nothing listens on the configured port any more
+    client = mail_app.test_client()
+    response = AuthActions(client).post("/reset", {"email": invited.email}, token_from="/reset")
+    assert response.status_code == 302
+    (queued,) = db.session.scalars(sa.select(OutboxMessage).filter_by(
+        kind=MessageKind.PASSWORD_RESET))
+    assert queued.recipient == invited.email and queued.status == OutboxStatus.PENDING
+    report = deliver_due()
+    assert report.retrying == [invited.email] and report.sent == []
+    db.session.refresh(queued)
+    assert queued.status == OutboxStatus.PENDING and queued.last_error

@@ -6,17 +6,15 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from factories import make_observation, report_status
 from tracker.extensions import db
 from tracker.models import (
     Commitment, Country, MessageKind, Observation, ObservationAnswer, ObservationHiding,
-    OrganisationKind, OutboxMessage, Recommendation, User,
+    OutboxMessage, Recommendation, User,
 )
 from tracker.permissions import PermissionDenied
-from tracker.audit.observations import (
-    ObservationRefused, answer_observation, claimed_assessment, contested, file_observation,
-    hide_observation,
-)
-from tracker.commitments.status_updates import update_status
+from tracker.audit.observations import ObservationRefused, answer_observation, file_observation, hide_observation
+from tracker.audit.ratings import claimed_assessment, contested
 
 CODE = "MT1-R03-MEX"
 ORGANISATION = "Red Regional de Organizaciones Civiles"
@@ -31,29 +29,18 @@ def counts() -> tuple[int, int, int, int]:
                  for model in (Observation, ObservationAnswer, ObservationHiding, OutboxMessage))
 
 
-@pytest.fixture
-def people(seeded, make_user):
-    """An auditor, MEX and GTM focal points, the secretariat (ids, for any session)."""
-    auditor = make_user("auditor", country=None, organisation=ORGANISATION)
-    auditor.organisation_kind = OrganisationKind.CIVIL_SOCIETY
-    auditor.name = "Ana Auditora Secreta"
-    mex = make_user("focal_point", country="MEX")
-    mex.language = "en"
-    db.session.commit()
-    return {"auditor": auditor, "focal_same": mex,
-            "focal_other": make_user("focal_point", country="GTM"),
-            "secretariat": make_user("secretariat", country=None)}
-
+# `people` (conftest): the auditor of ORGANISATION, the focal points of MEX ("focal_same",
+# reading mail in English) and GTM ("focal_other"), the secretariat; looked up by id here,
+# for whichever session.
 
 def observe(people, assessment="limited", code=CODE, text="Sin pruebas públicas."):
-    return file_observation(db.session.get(User, people["auditor"].id), commitment(code),
-                            assessment, text, "https://example.org/informe")
+    return make_observation(db.session.get(User, people["auditor"].id), code,
+                            assessment=assessment, text=text, links="https://example.org/informe")
 
 
 def set_status(people, status, progress=None, code=CODE):
-    c = commitment(code)
-    update_status(db.session.get(User, people["focal_same"].id), c, status=status, progress=progress, note="Informe oficial",
-                  seen_version=c.version)
+    report_status(db.session.get(User, people["focal_same"].id), code, status, progress,
+                  "Informe oficial")
 
 
 # -- permissions ----------------------------------------------------------------------
@@ -224,9 +211,7 @@ def test_the_dashboard_lists_the_first_contested_claims_by_code(people):
     older = db.session.scalar(sa.select(Commitment).where(Commitment.code > newest.code)
                               .order_by(Commitment.id).limit(1))
     for code in (older.code, newest.code):
-        c = commitment(code)
-        update_status(secretariat, c, status="completed", progress=None, note="Informe oficial",
-                      seen_version=c.version)
+        report_status(secretariat, code, "completed", None, "Informe oficial")
         observe(people, "limited", code=code)
     dashboard = compute_dashboard(overdue_limit=1)
     assert dashboard.contested_count == 2

@@ -5,11 +5,11 @@ import io
 import pytest
 import sqlalchemy as sa
 
+from factories import make_user
 from tracker import permissions
 from tracker.extensions import db
-from tracker.models import Commitment, Evidence, User
+from tracker.models import Commitment, Evidence
 from tracker.permissions import SYSTEM
-from tracker.accounts import users
 from workflow_helpers import PDF, snapshot, version_on
 
 CODE = "MT1-R03-MEX"
@@ -31,26 +31,6 @@ def evidence_form(client):
 
 ROUTES = {"status update": (status_form, {"focal_same", "secretariat"}),
           "add evidence": (evidence_form, {"focal_same", "secretariat"})}
-
-
-@pytest.fixture
-def acting_as(client, seeded, make_user, auth):
-    """Log the client in as the given role; 'deactivated' is deactivated after logging in."""
-
-    def login(role: str):
-        if role == "anonymous":
-            return None
-        kind, country = {"auditor": ("auditor", None), "focal_same": ("focal_point", "MEX"),
-                         "focal_other": ("focal_point", "GTM"),
-                         "secretariat": ("secretariat", None),
-                         "deactivated": ("focal_point", "MEX")}[role]
-        user = make_user(kind, country=country)
-        assert auth.login(user.email).status_code == 302
-        if role == "deactivated":
-            users.deactivate_user(SYSTEM, db.session.get(User, user.id))
-        return user
-
-    return login
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -81,7 +61,7 @@ def test_forms_are_shown_by_the_same_rule(client, acting_as, role):
     assert (f'action="/commitments/{CODE}/evidence"' in page) == shown
 
 
-def test_predicates(app, seeded, make_user):
+def test_predicates(app, seeded):
     mex = db.session.scalar(sa.select(Commitment).filter_by(code=CODE))
     focal_mex, focal_gtm = make_user("focal_point", country="MEX"), make_user("focal_point", country="GTM")
     auditor, secretariat = make_user("auditor"), make_user("secretariat")

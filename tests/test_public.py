@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from factories import make_user
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
 
@@ -209,7 +210,7 @@ def test_public_pages_answer_304_when_unchanged(client, seeded):
     assert "Accept-Language" in first.headers["Vary"]
 
 
-def test_pages_for_logged_in_users_are_never_cached(client, seeded, make_user, auth):
+def test_pages_for_logged_in_users_are_never_cached(client, seeded, auth):
     auth.login(make_user("focal_point", country="MEX").email)
     for path in ("/", "/commitments/MT1-R01-MEX", "/my/commitments"):
         response = client.get(path)

@@ -1,13 +1,11 @@
 """No public page shows restricted evidence or personal data, whatever the database holds."""
 
-import datetime as dt
-
 import sqlalchemy as sa
 
+from factories import commitment, make_evidence, make_user, report_status
 from tracker.extensions import db
 from tracker.models import Commitment, Country, SourceDocument
-from tracker.evidence.storage import Upload, add_evidence
-from tracker.commitments.status_updates import update_status
+from tracker.evidence.storage import Upload
 from workflow_helpers import PDF, SECRETS, add_restricted_evidence
 
 
@@ -34,16 +32,13 @@ def public_paths(app) -> list[str]:
     return paths + ["/commitments?q=secreta", "/commitments?country=MEX&sort=updated"]
 
 
-def test_no_public_page_shows_restricted_evidence_or_personal_data(app, client, seeded, make_user):
-    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org")
-    focal.name = "Nombre Privado"
-    db.session.commit()
-    mex = db.session.scalar(sa.select(Commitment).filter_by(code="MT3-R01-MEX"))
-    update_status(focal, mex, status="in_progress", progress=20, note="Avance público",
-                  seen_version=mex.version)
+def test_no_public_page_shows_restricted_evidence_or_personal_data(app, client, seeded):
+    focal = make_user("focal_point", country="MEX", email="persona.privada@example.org",
+                      name="Nombre Privado")
+    mex = commitment("MT3-R01-MEX")
+    report_status(focal, mex, "in_progress", 20, "Avance público")
     add_restricted_evidence(focal, mex)
-    add_evidence(focal, mex, title="Informe público", dated=dt.date(2026, 11, 1),
-                 visibility="public", upload=Upload("informe.pdf", PDF))
+    make_evidence(focal, mex, title="Informe público", upload=Upload("informe.pdf", PDF))
 
     paths = public_paths(app)
     assert "/commitments/MT3-R01-MEX" in paths and "/matrix" in paths and len(paths) > 290

@@ -7,6 +7,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from factories import make_user
 from tracker.extensions import db
 from tracker.models import (
     AdminAction, DigestFrequency, MessageKind, OutboxMessage, OutboxStatus, ReminderSettings,
@@ -32,7 +33,7 @@ def english(client):
 
 
 @pytest.fixture
-def focal(seeded, make_user):
+def focal(seeded):
     return make_user("focal_point", country="MEX", email="maria.lopez@example.org")
 
 
@@ -274,7 +275,7 @@ def test_an_auditor_switches_the_weekly_digest_of_follows_off_and_on(client, aut
     assert user_state(user.id) == (DigestFrequency.WEEKLY, "es")
 
 
-def test_the_service_refuses_a_frequency_the_role_cannot_choose(app, make_user, seeded):
+def test_the_service_refuses_a_frequency_the_role_cannot_choose(app, seeded):
     auditor, secretariat = make_user("auditor", country=None), make_user("secretariat",
                                                                            country=None)
     for user, frequency in ((auditor, "monthly"), (secretariat, "none")):

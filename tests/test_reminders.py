@@ -7,14 +7,13 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from conftest import ON_POSTGRES, SEED_DIR
-from tracker.importer.reader import read_seed_directory
+from conftest import ON_POSTGRES
+from factories import make_user
 from tracker.extensions import db
 from tracker.models import Commitment, MessageKind, OutboxMessage, OutboxStatus, Status
-from tracker.reminders import outbox
-from tracker.reminders.outbox import deliver_due
+from tracker.core import outbox
+from tracker.core.outbox import deliver_due
 from tracker.reminders.rules import run_rules
-from tracker.importer.writer import apply_seed
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 
@@ -28,36 +27,13 @@ def set_commitment(code: str, *, due: dt.date | None = None, status: Status | No
 
 
 @pytest.fixture
-def mail_seeded(mail_app):
-    """The seed, loaded into the app whose mail goes to the loopback SMTP server."""
-    return apply_seed(read_seed_directory(SEED_DIR))
-
-
-@pytest.fixture
-def make_mail_user(mail_app, mail_seeded):
-    """make_user for the mail app (conftest's make_user is bound to the default app)."""
-    from conftest import password_hash
-    from tracker.models import Country, Role, User
-
-    def make(role, *, country=None, email):
-        user = User(email=email, role=Role(role), password_hash=password_hash(), name="Persona")
-        if country:
-            user.country = db.session.scalar(sa.select(Country).filter_by(iso3=country))
-        db.session.add(user)
-        db.session.commit()
-        return user
-
-    return make
-
-
-@pytest.fixture
-def people(make_mail_user):
-    """Focal points of Mexico (Spanish) and Guatemala (English), and the secretariat."""
-    mex = make_mail_user("focal_point", country="MEX", email="fp.mex@example.org")
-    gtm = make_mail_user("focal_point", country="GTM", email="fp.gtm@example.org")
-    gtm.language = "en"
-    sec = make_mail_user("secretariat", email="secretaria@example.org")
-    db.session.commit()
+def recipients(mail_app, mail_seeded):
+    """Focal points of Mexico (Spanish) and Guatemala (English), and the secretariat, on the
+    seeded mail app; commitments due soon, overdue, long overdue and completed."""
+    mex = make_user("focal_point", country="MEX", email="fp.mex@example.org", name="Persona")
+    gtm = make_user("focal_point", country="GTM", email="fp.gtm@example.org", name="Persona",
+                    language="en")
+    sec = make_user("secretariat", email="secretaria@example.org", name="Persona")
     set_commitment("MT1-R01-MEX", due=TODAY - dt.timedelta(days=40))  # escalated
     set_commitment("MT1-R02-MEX", due=TODAY + dt.timedelta(days=5))
     set_commitment("MT1-R03-MEX", due=TODAY - dt.timedelta(days=3), status=Status.COMPLETED)
@@ -69,7 +45,7 @@ def by_recipient(smtp_server) -> dict:
     return {m["To"]: m for m in smtp_server.messages}
 
 
-def test_each_focal_point_gets_one_digest_in_their_language(mail_app, smtp_server, people):
+def test_each_focal_point_gets_one_digest_in_their_language(mail_app, smtp_server, recipients):
     run_rules(TODAY)
     report = deliver_due()
     assert sorted(report.sent) == ["fp.gtm@example.org", "fp.mex@example.org"]
@@ -93,7 +69,7 @@ def test_each_focal_point_gets_one_digest_in_their_language(mail_app, smtp_serve
         assert message["Message-ID"].strip().startswith("<digest.")
 
 
-def test_rules_twice_on_a_day_send_nothing_twice(mail_app, smtp_server, people):
+def test_rules_twice_on_a_day_send_nothing_twice(mail_app, smtp_server, recipients):
     for _ in range(2):
         run_rules(TODAY)
         deliver_due()
@@ -103,8 +79,8 @@ def test_rules_twice_on_a_day_send_nothing_twice(mail_app, smtp_server, people):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 2
 
 
-def test_an_unsubscribed_focal_point_still_gets_overdue_notices(mail_app, smtp_server, people):
-    people["mex"].digest_frequency = "none"
+def test_an_unsubscribed_focal_point_still_gets_overdue_notices(mail_app, smtp_server, recipients):
+    recipients["mex"].digest_frequency = "none"
     db.session.commit()
     run_rules(TODAY)
     deliver_due()
@@ -113,7 +89,7 @@ def test_an_unsubscribed_focal_point_still_gets_overdue_notices(mail_app, smtp_s
     assert "MT1-R01-MEX" in notice.get_content() and "MT1-R02-MEX" not in notice.get_content()
 
 
-def test_smtp_down_then_back_delivers_every_message_exactly_once(mail_app, smtp_server, people):
+def test_smtp_down_then_back_delivers_every_message_exactly_once(mail_app, smtp_server, recipients):
     smtp_server.stop()
     run_rules(TODAY)
     now = dt.datetime.now(dt.timezone.utc)
@@ -131,8 +107,8 @@ def test_smtp_down_then_back_delivers_every_message_exactly_once(mail_app, smtp_
                                                              "fp.mex@example.org"]
 
 
-def test_a_permanent_refusal_is_failed_at_once_and_kept(mail_app, smtp_server, people):
-    people["gtm"].email = "bounce.gtm@example.org"
+def test_a_permanent_refusal_is_failed_at_once_and_kept(mail_app, smtp_server, recipients):
+    recipients["gtm"].email = "bounce.gtm@example.org"
     db.session.commit()
     run_rules(TODAY)
     report = deliver_due()
@@ -141,7 +117,7 @@ def test_a_permanent_refusal_is_failed_at_once_and_kept(mail_app, smtp_server, p
     assert failed.attempts == 1 and "550" in failed.last_error
 
 
-def test_retries_end_in_failed_not_dropped(mail_app, smtp_server, people):
+def test_retries_end_in_failed_not_dropped(mail_app, smtp_server, recipients):
     smtp_server.stop()
     run_rules(TODAY)
     now = dt.datetime.now(dt.timezone.utc)
@@ -153,7 +129,7 @@ def test_retries_end_in_failed_not_dropped(mail_app, smtp_server, people):
 
 
 def test_a_crash_after_the_server_accepted_resends_with_the_same_message_id(
-        mail_app, smtp_server, people):
+        mail_app, smtp_server, recipients):
     """Documented behaviour: at least once; a resend carries the same Message-ID."""
     run_rules(TODAY)
     now = dt.datetime.now(dt.timezone.utc)
@@ -162,7 +138,7 @@ def test_a_crash_after_the_server_accepted_resends_with_the_same_message_id(
     outbox.mail.send(outbox._email(first))  # the server says 250; then the process dies
     db.session.rollback()
     assert db.session.get(OutboxMessage, first.id).status == OutboxStatus.SENDING
-    assert deliver_due(now).sent == [people["gtm"].email]  # the claimed one waits its claim out
+    assert deliver_due(now).sent == [recipients["gtm"].email]  # the claimed one waits its claim out
     later = now + dt.timedelta(seconds=mail_app.config["OUTBOX_CLAIM_TIMEOUT"] + 1)
     assert deliver_due(later).sent == [first.recipient]
     copies = [m for m in smtp_server.messages if m["To"] == first.recipient]
@@ -191,15 +167,16 @@ def test_concurrent_delivery_runs_send_each_message_once(mail_app, smtp_server):
         f"p{n}@example.org" for n in range(12))
 
 
-def test_a_quarter_of_daily_runs(mail_app, smtp_server, make_mail_user):
+def test_a_quarter_of_daily_runs(mail_app, smtp_server, mail_seeded):
     """Weekly digests for a weekly reader, monthly for a monthly one, none for a country
     whose commitments are all completed, and never a completed commitment."""
     start = dt.datetime(2027, 1, 4, 7, tzinfo=dt.timezone.utc)  # a Monday
     with time_machine.travel(start, tick=False) as traveller:
-        make_mail_user("focal_point", country="MEX", email="weekly@example.org")
-        monthly = make_mail_user("focal_point", country="GTM", email="monthly@example.org")
+        make_user("focal_point", country="MEX", email="weekly@example.org", name="Persona")
+        monthly = make_user("focal_point", country="GTM", email="monthly@example.org",
+                            name="Persona")
         monthly.digest_frequency = "monthly"
-        make_mail_user("focal_point", country="HND", email="done@example.org")
+        make_user("focal_point", country="HND", email="done@example.org", name="Persona")
         db.session.execute(sa.update(Commitment).where(Commitment.code.like("%-HND"))
                            .values(status=Status.COMPLETED, progress=100))
         for code, days in (("MT1-R01-MEX", 20), ("MT1-R01-GTM", 45), ("MT1-R05-MEX", 400)):
@@ -224,7 +201,7 @@ def test_a_quarter_of_daily_runs(mail_app, smtp_server, make_mail_user):
 
 
 
-def test_cli_dry_run_writes_nothing_then_run_queues_and_delivers(mail_app, smtp_server, people):
+def test_cli_dry_run_writes_nothing_then_run_queues_and_delivers(mail_app, smtp_server, recipients):
     runner = mail_app.test_cli_runner()
     dry = runner.invoke(args=["reminders", "run", "--dry-run", "--today", TODAY.isoformat()])
     assert dry.exit_code == 0, dry.output
@@ -242,8 +219,8 @@ def test_cli_dry_run_writes_nothing_then_run_queues_and_delivers(mail_app, smtp_
     assert "No reminder is due." in again.output and len(smtp_server.messages) == 3
 
 
-def test_cli_outbox_lists_failed_messages_with_their_error(mail_app, smtp_server, people):
-    people["gtm"].email = "bounce.gtm@example.org"
+def test_cli_outbox_lists_failed_messages_with_their_error(mail_app, smtp_server, recipients):
+    recipients["gtm"].email = "bounce.gtm@example.org"
     db.session.commit()
     runner = mail_app.test_cli_runner()
     runner.invoke(args=["reminders", "run", "--today", TODAY.isoformat()])

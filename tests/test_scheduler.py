@@ -15,8 +15,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config import TestingConfig
 from conftest import ON_POSTGRES, REPO, make_config
+from databases import DATABASE_URL
+from factories import make_user
 from tracker import create_app
 from tracker.reminders import scheduler as scheduler_module
 from tracker.extensions import db
@@ -53,7 +54,7 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
-    url = TestingConfig.SQLALCHEMY_DATABASE_URI
+    url = DATABASE_URL  # this worker's own database
     yield url
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -188,12 +189,14 @@ def test_a_job_missed_for_thirty_periods_runs_once(file_app):
                       next_run_time=utcnow() - dt.timedelta(minutes=30))
     scheduler.start()
     try:
-        wait_until(lambda: RUNS)
-        time.sleep(1.5)
-        assert len(RUNS) == 1
-        assert scheduler.get_job("probe").next_run_time > utcnow()
+        # The scheduler is done with the missed runs once it ran the job and moved its next
+        # run time on; the shutdown then waits for every run it had handed to its executor.
+        wait_until(lambda: RUNS and scheduler.get_job("probe").next_run_time > utcnow())
+        next_run = scheduler.get_job("probe").next_run_time
     finally:
         scheduler.shutdown()
+    assert len(RUNS) == 1
+    assert next_run > utcnow()
 
 
 def store_as_missed(scheduler, url: str, job_id: str, when: dt.datetime) -> None:
@@ -225,8 +228,9 @@ def test_a_restart_runs_a_missed_daily_run_once_within_the_grace(file_app, datab
     assert restarted.get_job("reminder-rules").next_run_time == missed  # not reset by replace
     restarted.resume()
     try:
-        wait_until(lambda: events)
-        time.sleep(1)
+        # Done once the run is reported and the next one is set; the shutdown waits for the
+        # executor, so no event of this restart can come after it.
+        wait_until(lambda: events and restarted.get_job("reminder-rules").next_run_time > utcnow())
         next_run = restarted.get_job("reminder-rules").next_run_time
     finally:
         restarted.shutdown()
@@ -241,13 +245,13 @@ def test_a_failing_job_is_logged_not_raised(app, monkeypatch, caplog):
     def broken(now=None):
         raise RuntimeError("mail server on fire")
 
-    monkeypatch.setattr("tracker.reminders.outbox.deliver_due", broken)
+    monkeypatch.setattr("tracker.core.outbox.deliver_due", broken)
     assert scheduler_module.deliver_outbox_job() is False
     assert "outbox delivery failed" in caplog.text and "mail server on fire" in caplog.text
 
 
-def test_once_runs_every_job_and_twice_queues_nothing_new(app, runner, seeded, make_user,
-                                                         monkeypatch, caplog):
+def test_once_runs_every_job_and_twice_queues_nothing_new(app, runner, seeded, monkeypatch,
+                                                         caplog):
     from tracker.models import OutboxMessage
 
     monkeypatch.setattr(scheduler_module, "_app", None)  # the command sets it; undo afterwards

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import AuthActions
+from factories import make_user
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
 from tracker.commitments.status_updates import Conflict, update_status
@@ -15,7 +16,7 @@ STATUS_URL = f"/commitments/{CODE}/status"
 
 
 @pytest.fixture
-def focal(seeded, make_user, auth):
+def focal(seeded, auth):
     user = make_user("focal_point", country="MEX")
     auth.login(user.email)
     return user
@@ -84,7 +85,7 @@ def test_script_in_a_note_is_shown_escaped(client, auth, focal):
     assert "&lt;script&gt;alert(" in client.get(PAGE).get_data(as_text=True)
 
 
-def test_two_people_submit_at_once_the_second_is_told_and_nothing_is_lost(app, seeded, make_user):
+def test_two_people_submit_at_once_the_second_is_told_and_nothing_is_lost(app, seeded):
     focal, secretariat = make_user("focal_point", country="MEX"), make_user("secretariat")
     first, second = app.test_client(), app.test_client()
     first_auth, second_auth = AuthActions(first), AuthActions(second)
@@ -114,7 +115,7 @@ def test_two_people_submit_at_once_the_second_is_told_and_nothing_is_lost(app, s
     assert again.status_code == 302
 
 
-def test_a_write_racing_past_the_check_is_caught_by_the_version_column(app, seeded, make_user):
+def test_a_write_racing_past_the_check_is_caught_by_the_version_column(app, seeded):
     secretariat = make_user("secretariat")
     commitment = db.session.scalar(sa.select(Commitment).filter_by(code=CODE))
     seen = commitment.version

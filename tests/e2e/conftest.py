@@ -2,8 +2,9 @@
 
 The app runs on its own SQLite *file* (never TEST_DATABASE_URL: these tests read what the
 fixtures wrote, from another thread, through real HTTP requests), loaded once per session
-from seed_data/ plus a few status updates and evidence. Every test gets a fresh browser
-context, so cookies (the language choice) never leak from one test to the next.
+from seed_data/ (the run's parsed bundle) plus a few status updates and evidence. Every test
+gets a fresh browser context, so cookies (the language choice) never leak from one test to
+the next.
 
 Pages are checked with axe-core (tests/vendor/axe-core, injected by the tests, never served
 by the app): a "serious" or "critical" WCAG 2.0/2.1 A/AA violation fails the test.
@@ -15,9 +16,8 @@ import threading
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
-from conftest import REPO, SEED_DIR, make_config
+from conftest import REPO, make_config
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,42 +50,30 @@ def _unavailable(reason: str):
 
 # -- the app behind a real server ------------------------------------------------------
 
-def _load_data(app) -> None:
+def _load_data(app, seed_bundle) -> None:
+    from factories import make_evidence, report_status
     from tracker.extensions import db
-    from tracker.importer.reader import read_seed_directory
-    from tracker.models import Commitment
     from tracker.permissions import SYSTEM
     from tracker.accounts.users import create_user
-    from tracker.evidence.storage import add_evidence
     from tracker.importer.writer import apply_seed
-    from tracker.commitments.status_updates import update_status
 
     with app.app_context():
         db.create_all()
-        apply_seed(read_seed_directory(SEED_DIR))
+        apply_seed(seed_bundle)
         secretariat = create_user(SYSTEM, email="secretaria.e2e@example.org", role="secretariat",
                                   name="Secretaría (e2e)")
-
-        def commitment(code: str) -> Commitment:
-            found = db.session.scalar(sa.select(Commitment).filter_by(code=code))
-            assert found is not None, f"{code} is not in seed_data/"
-            return found
-
         for code, (status, progress, note) in STATUS_UPDATES.items():
-            c = commitment(code)
-            update_status(secretariat, c, status=status, progress=progress, note=note,
-                          seen_version=c.version)
-        c = commitment(EVIDENCE_CODE)
+            report_status(secretariat, code, status, progress, note)
         today = dt.date.today()
-        add_evidence(secretariat, c, title=PUBLIC_EVIDENCE, dated=today, visibility="public",
-                     url="https://example.org/acta-mesa-interinstitucional.pdf")
-        add_evidence(secretariat, c, title=RESTRICTED_EVIDENCE, dated=today,
-                     visibility="restricted", url="https://example.org/oficio-interno.pdf")
+        make_evidence(secretariat, EVIDENCE_CODE, title=PUBLIC_EVIDENCE, dated=today,
+                      url="https://example.org/acta-mesa-interinstitucional.pdf")
+        make_evidence(secretariat, EVIDENCE_CODE, title=RESTRICTED_EVIDENCE, dated=today,
+                      visibility="restricted", url="https://example.org/oficio-interno.pdf")
         db.session.remove()
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_server(tmp_path_factory, seed_bundle):
     """The base URL of the seeded app, served by werkzeug on 127.0.0.1 and a free port."""
     from werkzeug.serving import make_server
 
@@ -95,7 +83,7 @@ def live_server(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     database = root / "tracker-e2e.db"
     app = create_app(make_config(root, SQLALCHEMY_DATABASE_URI=f"sqlite:///{database}"))
-    _load_data(app)
+    _load_data(app, seed_bundle)
 
     server = make_server("127.0.0.1", 0, app, threaded=True)  # port 0: the OS picks a free one
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
