@@ -33,8 +33,8 @@ def _database_url() -> str:
     return url.render_as_string(hide_password=False)
 
 
-# What every test app uses (config.TestingConfig reads TEST_DATABASE_URL itself, and falls
-# back on DATABASE_URL: the tests never rely on that).
+# What every test app uses (config.TestingConfig reads TEST_DATABASE_URL too, never
+# DATABASE_URL; conftest passes this one explicitly).
 DATABASE_URL = _database_url()
 
 

@@ -104,7 +104,7 @@ def test_login_starts_a_new_session(client, seeded, auth):
 def test_next_parameter_cannot_leave_the_site(client, seeded, auth):
     user = make_user("secretariat")
     token = auth.csrf("/login")
-    for target in ("https://evil.example/", "//evil.example/"):
+    for target in ("https://evil.example/", "//evil.example/", "/%5Cevil.example/"):
         response = client.post(f"/login?next={target}", data={
             "email": user.email, "password": PASSWORD, "csrf_token": token})
         assert "evil" not in response.headers["Location"]

@@ -120,6 +120,13 @@ def test_without_mail_server_messages_are_eml_files(app, seeded):
     assert "To: aud@example.org" in text and "/invite/" in text
 
 
+def test_a_delivered_link_does_not_stay_in_the_outbox(mail_app, invited, smtp_server):
+    """The invitation was delivered: its live link is in the mailbox, not in the database."""
+    (row,) = db.session.scalars(sa.select(OutboxMessage).filter_by(kind=MessageKind.INVITATION))
+    assert row.status == OutboxStatus.SENT and link_in(smtp_server.messages[0]) not in row.body
+    assert "/invite/" not in row.body
+
+
 def test_a_failing_mail_server_does_not_fail_the_reset_request(mail_app, invited, smtp_server):
     """The request only queues the message; delivery fails later, is recorded, and retried."""
     smtp_server.stop()  # nothing listens on the configured port any more

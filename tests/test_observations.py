@@ -104,6 +104,22 @@ def test_only_the_secretariat_hides(client, auth, people, role, allowed):
         assert response.status_code == 403 and counts() == before
 
 
+def test_hiding_twice_says_so_and_writes_nothing(client, auth, people):
+    """A second tab or a double click: the form is refused with the reason, not a 403."""
+    observation = observe(people)
+    hide_observation(db.session.get(User, people["secretariat"].id), observation, "Insultos")
+    auth.login(people["secretariat"].email)
+    assert f"/observations/{observation.id}/hide" not in client.get(
+        f"/commitments/{CODE}").get_data(as_text=True)
+    before = counts()
+    response = auth.post(f"/observations/{observation.id}/hide",
+                         {f"hide-{observation.id}-reason": "Otra vez",
+                          f"hide-{observation.id}-csrf_token": auth.csrf()})
+    assert response.status_code == 400 and counts() == before
+    page = response.get_data(as_text=True)
+    assert "Esta observación ya está oculta." in page or "already hidden" in page
+
+
 def test_anonymous_is_sent_to_log_in(client, auth, people):
     observation_id = observe(people).id
     before = counts()

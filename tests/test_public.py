@@ -143,7 +143,9 @@ def test_language_switcher_remembers_the_choice(client, seeded):
     assert response.status_code == 302 and response.headers["Location"] == "/commitments?country=MEX"
     page = client.get("/commitments?country=MEX").get_data(as_text=True)
     assert '<html lang="en">' in page and "Mexico" in page
-    assert client.get("/language/en?next=https://evil.example/").headers["Location"] == "/"
+    for evil in ("https://evil.example/", "//evil.example/", "/%5Cevil.example/"):
+        # a browser reads /\evil.example as //evil.example: another site
+        assert client.get(f"/language/en?next={evil}").headers["Location"] == "/"
     assert client.get("/language/fr").status_code == 404
 
 

@@ -2,6 +2,7 @@
 and a run missed while it was down runs once when it comes back."""
 
 import datetime as dt
+import pickle
 import queue
 import subprocess
 import sys
@@ -237,6 +238,39 @@ def test_a_restart_runs_a_missed_daily_run_once_within_the_grace(file_app, datab
     assert [(e.job_id, e.code) for e in events] == [("reminder-rules", outcome)]
     assert events[0].retval is (True if outcome == EVENT_JOB_EXECUTED else None)
     assert next_run > utcnow() and next_run.hour == 6
+
+
+def test_a_run_missed_across_an_upgrade_still_runs_once(file_app, database_url):
+    """A job stored by the release before the domain packages names its function
+    tracker.scheduler:reminder_rules_job, a module that no longer exists: its missed run
+    still runs once, and the job is stored again under the new name."""
+    first = build_scheduler(file_app, background=True)
+    first.start(paused=True)
+    first.shutdown()
+    missed = utcnow().replace(microsecond=0) - dt.timedelta(minutes=50)
+    store = SQLAlchemyJobStore(url=database_url)
+    store.start(first, "default")
+    job = store.lookup_job("reminder-rules")
+    job._modify(next_run_time=missed)
+    state = job.__getstate__()
+    state["func"] = "tracker.scheduler:reminder_rules_job"  # how the old release stored it
+    with store.engine.begin() as connection:
+        connection.execute(store.jobs_t.update().where(store.jobs_t.c.id == "reminder-rules")
+                           .values(job_state=pickle.dumps(state, store.pickle_protocol),
+                                   next_run_time=missed.timestamp()))
+    store.shutdown()
+
+    events = []
+    restarted = build_scheduler(file_app, background=True)
+    restarted.add_listener(events.append, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+    restarted.start(paused=True)
+    assert restarted.get_job("reminder-rules").next_run_time == missed
+    restarted.resume()
+    try:
+        wait_until(lambda: events and restarted.get_job("reminder-rules").next_run_time > utcnow())
+    finally:
+        restarted.shutdown()
+    assert [(e.job_id, e.code) for e in events] == [("reminder-rules", EVENT_JOB_EXECUTED)]
 
 
 def test_a_failing_job_is_logged_not_raised(app, monkeypatch, caplog):

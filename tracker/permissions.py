@@ -89,10 +89,15 @@ def can_answer(user: Reader, observation: Observation) -> bool:
             and observation.hiding is None)
 
 
+def can_moderate(user: Reader) -> bool:
+    """Hide abusive observations (recorded and shown with their reason): the secretariat."""
+    return is_secretariat(user)
+
+
 def can_hide(user: Reader, observation: Observation) -> bool:
-    """Hide an abusive observation (recorded and shown with its reason): the secretariat,
-    once (a hiding is history: it is never undone or repeated)."""
-    return is_secretariat(user) and observation.hiding is None
+    """Whether the hide form is offered: to a moderator, while the observation is shown (a
+    hiding is history: never undone or repeated; hide_observation refuses a second one)."""
+    return can_moderate(user) and observation.hiding is None
 
 
 def can_deactivate(user: Reader, account: User) -> bool:
@@ -158,6 +163,7 @@ TEMPLATE_PREDICATES = {
     "can_observe": can_observe,
     "can_answer": can_answer,
     "can_hide": can_hide,
+    "can_moderate": can_moderate,
     "can_deactivate": can_deactivate,
     "is_auditor": is_auditor,
 }

@@ -21,7 +21,7 @@ from tracker.models import (
     Role,
     User,
 )
-from tracker.permissions import can_answer, can_hide, can_observe, ensure
+from tracker.permissions import can_answer, can_hide, can_moderate, can_observe, ensure
 
 TEXT_MAX = 5000
 REASON_MAX = 500
@@ -86,7 +86,9 @@ def answer_observation(actor: User, observation: Observation, text: str) -> Obse
 
 def hide_observation(actor: User, observation: Observation, reason: str) -> ObservationHiding:
     """The secretariat hides an abusive observation; the hiding and its reason are public."""
-    ensure(can_hide(actor, observation))
+    ensure(can_moderate(actor))
+    if not can_hide(actor, observation):  # hidden by someone else since the page was opened
+        raise ObservationRefused(_l("This observation is already hidden."), "reason")
     try:
         reason = _text(reason, REASON_MAX)
     except ObservationRefused as exc:

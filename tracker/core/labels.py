@@ -68,6 +68,8 @@ MESSAGE_KIND_LABELS = {
     MessageKind.DIGEST: _l("Digest"),
     MessageKind.OVERDUE_NOTICE: _l("Overdue notice"),
     MessageKind.WEEKLY_SUMMARY: _l("Weekly summary"),
+    MessageKind.INVITATION: _l("Invitation"),
+    MessageKind.PASSWORD_RESET: _l("Password reset"),
 }
 
 # Lower case: they are read inside a sentence of the outbox table.

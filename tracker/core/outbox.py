@@ -26,6 +26,8 @@ from tracker.extensions import db
 from tracker.models import MessageKind, OutboxMessage, OutboxStatus
 
 _table = cast(sa.Table, OutboxMessage.__table__)
+SINGLE_USE_LINK_KINDS = (MessageKind.INVITATION, MessageKind.PASSWORD_RESET)
+LINK_REMOVED = "(removed once delivered: it held a single-use link)"
 
 
 def idempotency_key(*parts) -> str:
@@ -83,8 +85,17 @@ def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
         else:
             message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
             report.sent.append(message.recipient)
+        if message.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
+            _forget_link(message)
         db.session.commit()
     return report
+
+
+def _forget_link(message: OutboxMessage) -> None:
+    """A delivered (or abandoned) invitation or reset holds a live single-use link: it must
+    not outlive its delivery in the database and its backups."""
+    if message.kind in SINGLE_USE_LINK_KINDS:
+        message.body = LINK_REMOVED
 
 
 def _due_ids(now: dt.datetime) -> list[int]:

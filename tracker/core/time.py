@@ -23,4 +23,12 @@ def isoformat_utc(value: dt.datetime | None, timespec: str = "seconds") -> str |
     """ISO 8601 in UTC (``2026-11-23T11:57:00+00:00``), None for None."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat(timespec=timespec)
+    return as_utc(value).isoformat(timespec=timespec)
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """The instant in UTC; a naive value is refused, never guessed (the server's zone would
+    change what the ledger hashes)."""
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: instants are aware, in UTC")
+    return value.astimezone(UTC)

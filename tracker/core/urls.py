@@ -15,7 +15,10 @@ def public_url(endpoint: str, **values) -> str:
 def is_web_address(link: str) -> bool:
     """An http:// or https:// address with a host and no white space (evidence links,
     observation links): nothing a browser would run or a reader could be misled by."""
-    parts = urlsplit(link)
+    try:
+        parts = urlsplit(link)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: http://[::1
+        return False
     return (parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
             and not any(c.isspace() for c in link))
 
@@ -24,7 +27,9 @@ def local_target(target: str | None, default: str) -> str:
     """A redirect target from the request (``?next=``) if it stays on this site, else the
     default: an open redirect would let a phishing link borrow the tracker's address."""
     target = target or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target \
-            and not urlsplit(target).netloc:
-        return target
-    return default
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    try:
+        return default if urlsplit(target).netloc else target
+    except ValueError:
+        return default

@@ -16,7 +16,7 @@ from tracker.manage import bp
 from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
 from tracker.manage.observation_forms import ObservationForm, observation_form
 from tracker.models import Commitment, Observation
-from tracker.permissions import can_answer, can_hide, can_observe, require
+from tracker.permissions import can_answer, can_moderate, can_observe, require
 
 
 def _observation_or_404(observation_id: int) -> Observation:
@@ -86,7 +86,7 @@ def answer_commitment_observation(observation_id: int):
 @login_required
 def hide_commitment_observation(observation_id: int):
     """Hide an abusive observation, with a public reason."""
-    return _act_on(observation_id, "hide", can_hide,
+    return _act_on(observation_id, "hide", lambda user, _observation: can_moderate(user),
                    lambda observation, form: hide_observation(current_user, observation,
                                                               form.reason.data),
                    _("The observation is hidden."))

@@ -3,6 +3,8 @@
 import datetime as dt
 import re
 
+from tracker.core.time import as_utc
+
 LINE_OCTETS = 75  # RFC 5545 3.1: lines longer than this are folded
 # TEXT may hold no control character but HTAB (newlines are escaped first).
 CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
@@ -34,7 +36,7 @@ def fold(line: str) -> str:
 
 def utc_stamp(value: dt.datetime) -> str:
     """A DATE-TIME in UTC form, 20261123T115700Z."""
-    return value.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return as_utc(value).strftime("%Y%m%dT%H%M%SZ")
 
 
 def all_day_event(*, uid: str, stamp: dt.datetime, day: dt.date, summary: str,

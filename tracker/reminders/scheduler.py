@@ -200,16 +200,24 @@ def _first_run(store: SQLAlchemyJobStore, job_id: str) -> dt.datetime | None:
     has passed (missed while no scheduler was up), or now for the rules on a database that
     never had a scheduler (so a new installation sees its first digests at once)."""
     now = utcnow()
+    jobs = store.jobs_t
     try:
-        store.jobs_t.create(store.engine, checkfirst=True)
-        job = store.lookup_job(job_id)
-    except Exception:
+        jobs.create(store.engine, checkfirst=True)
+        # The stored time, not the unpickled job: a job stored by an older release names its
+        # function by a module path that may have moved (tracker.scheduler:...), and its
+        # missed run must still run once.
+        with store.engine.connect() as connection:
+            row = connection.execute(sa.select(jobs.c.next_run_time)
+                                     .where(jobs.c.id == job_id)).first()
+    except sa.exc.SQLAlchemyError:
         log.warning("cannot read the stored job %s; scheduling it afresh", job_id, exc_info=True)
         return None
-    if job is None:
+    if row is None:
         return now if job_id in RUN_AT_FIRST_START else None
-    if job.next_run_time and job.next_run_time <= now:
-        return job.next_run_time
+    if row.next_run_time is not None:  # a POSIX timestamp (APScheduler's column)
+        stored = dt.datetime.fromtimestamp(row.next_run_time, dt.timezone.utc)
+        if stored <= now:
+            return stored
     return None
 
 
