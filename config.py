@@ -31,8 +31,18 @@ def _database_url(default: str, variable: str = "DATABASE_URL") -> str:
     return url
 
 
+def _list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    # Former keys, still accepted (never used to sign) while a new SECRET_KEY rolls out:
+    # sessions stay open and mailed unsubscribe links keep working. Comma-separated.
+    SECRET_KEY_FALLBACKS = _list("SECRET_KEY_FALLBACKS")
+    # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto): their
+    # headers are believed only that far, so rate limits count real clients. 0: none.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
     INSTANCE_PATH = str(INSTANCE_DIR)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tracker.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -121,6 +131,11 @@ class ProductionConfig(Config):
             )
         if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             raise RuntimeError("ProductionConfig needs DATABASE_URL pointing at PostgreSQL.")
+        # Cookies are Secure in production: the site must be reached over HTTPS, and mail
+        # and feeds must not point at the development address.
+        if not str(config.get("PUBLIC_BASE_URL", "")).startswith("https://"):
+            raise RuntimeError("ProductionConfig needs PUBLIC_BASE_URL, the site's https:// "
+                               "address (e.g. https://tracker.example.org).")
 
 
 CONFIGS = {

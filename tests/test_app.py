@@ -41,6 +41,7 @@ def test_production_refuses_to_start_without_real_settings(tmp_path, secret, dat
 def test_production_starts_with_real_settings(tmp_path):
     production = type("P", (config.ProductionConfig,), dict(
         SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://db/t",
+        PUBLIC_BASE_URL="https://tracker.example.org",
         INSTANCE_PATH=str(tmp_path / "i"), UPLOAD_FOLDER=str(tmp_path / "u"),
         MAIL_OUTBOX_DIR=str(tmp_path / "o")))
     app = create_app(production)

@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
 from tracker.extensions import babel, cache, csrf, db, limiter, migrate
@@ -24,6 +25,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         app.json.ensure_ascii = False
     config_class.validate(app.config)
     _ensure_instance_folders(app)
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     register_extensions(app)
     register_domains(app)
@@ -80,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.api import bp as api_bp
     from tracker.auth import bp as auth_bp
     from tracker.exports import bp as exports_bp
+    from tracker.health import bp as health_bp
     from tracker.manage import bp as manage_bp
     from tracker.public import bp as public_bp
     from tracker.reminders.routes import bp as reminders_bp
@@ -91,13 +96,17 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(health_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from tracker.core.errors import render_error
+    from flask_wtf.csrf import CSRFError
+
+    from tracker.core.errors import render_csrf_error, render_error
     from tracker.core.security import add_security_headers
 
     app.register_error_handler(HTTPException, render_error)
+    app.register_error_handler(CSRFError, render_csrf_error)
     add_security_headers(app)
 
 

@@ -16,12 +16,19 @@ from tracker.models import User
 LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600}  # seconds
 
 
+def _keys() -> list[str]:
+    """Signing key last, as itsdangerous wants it; SECRET_KEY_FALLBACKS still verify, so a
+    rotated key does not break links already mailed."""
+    config = current_app.config
+    return [*config.get("SECRET_KEY_FALLBACKS", ()), config["SECRET_KEY"]]
+
+
 def _timed(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"tracker-{purpose}")
+    return URLSafeTimedSerializer(_keys(), salt=f"tracker-{purpose}")
 
 
 def _lasting(purpose: str) -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=f"tracker-{purpose}")
+    return URLSafeSerializer(_keys(), salt=f"tracker-{purpose}")
 
 
 def make_token(user: User, purpose: str) -> str:
