@@ -43,6 +43,9 @@ class Config:
     # How many reverse proxies stand in front (each adds X-Forwarded-For/-Proto): their
     # headers are believed only that far, so rate limits count real clients. 0: none.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    # Logs on standard output: "text" or "json" (one object per line), at this level.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     INSTANCE_PATH = str(INSTANCE_DIR)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tracker.db'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

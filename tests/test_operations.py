@@ -1,6 +1,7 @@
 """What an operator relies on: health probes, the real client behind a proxy, rotating the
 secret key, and production refusing an address that is not HTTPS."""
 
+import json
 import uuid
 
 import pytest
@@ -118,3 +119,27 @@ def test_workers_share_the_rate_limit_and_the_cache_through_redis(tmp_path):
         codes += login_codes(second.test_client(), ["198.51.100.1"] * 2)
         assert cache.get("shared-probe") == "from the first worker"
     assert codes == [200, 200, 200, 429]
+
+
+def test_every_request_is_logged_once_with_its_id(client, capsys):
+    capsys.readouterr()
+    response = client.get("/healthz", headers={"X-Request-ID": "proxy-id-1234"})
+    assert response.headers["X-Request-ID"] == "proxy-id-1234"  # a proxy's id is kept
+    forged = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
+    made = forged.headers["X-Request-ID"]
+    assert "<" not in made and len(made) == 32  # an unusable one is replaced
+    lines = [line for line in capsys.readouterr().out.splitlines() if "tracker.access" in line]
+    assert len(lines) == 2
+    assert "GET /healthz 200" in lines[0] and "id=proxy-id-1234" in lines[0]
+    assert f"id={made}" in lines[1] and "<script>" not in lines[1]
+
+
+def test_logs_are_json_lines_when_asked(tmp_path, capsys):
+    with running_app(make_config(tmp_path, LOG_FORMAT="json")) as app:
+        capsys.readouterr()
+        app.test_client().get("/healthz")
+        lines = capsys.readouterr().out.splitlines()
+    (entry,) = [json.loads(line) for line in lines if '"tracker.access"' in line]
+    assert entry["logger"] == "tracker.access" and entry["status"] == 200
+    assert entry["path"] == "/healthz" and entry["method"] == "GET"
+    assert len(entry["request_id"]) == 32 and entry["duration_ms"] >= 0

@@ -58,6 +58,9 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from tracker.auth import sessions
+    from tracker.core import logs
+
+    logs.init_app(app)  # first: Flask then sees a handler and adds no stderr one of its own
 
     db.init_app(app)
     # An absolute directory, so `flask db` works from any working directory.

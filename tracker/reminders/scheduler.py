@@ -271,9 +271,7 @@ def scheduler_command(once: bool) -> None:
     """Run the reminder scheduler; one per deployment, a second one waits to take over."""
     global _app
     _app = current_app._get_current_object()  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)  # "Running job" noise
+    # The logs are configured by the app (tracker.core.logs): stdout, text or JSON.
     lock = SchedulerLock(_app.config["SQLALCHEMY_DATABASE_URI"], _app.instance_path)
     if once:
         _run_once(lock)
