@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes (pytest-xdist): one per core of the CI machine.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint install translations db seed extract clean
+.PHONY: run test lint lock install translations db seed extract clean
 
 # The scheduler runs beside the web server, as its own process; Ctrl-C stops both.
 run: db                        ## set up, migrate, seed, and serve on http://127.0.0.1:5000
@@ -27,11 +27,22 @@ lint: install                  ## ruff (lint and import order) and mypy, as conf
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every dependency, transitive ones included, at the version and hash of the lock file; the
+# project itself on top (no dependency of its own left to resolve: pip check proves it).
+$(VENV)/.installed: pyproject.toml requirements-test.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $@
+
+# After changing the dependencies in pyproject.toml: pin and hash them all again.
+LOCK_OPTS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock: install                  ## refresh requirements.lock and requirements-test.lock from pyproject.toml
+	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile $(LOCK_OPTS) -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_OPTS) --extra test -o requirements-test.lock pyproject.toml
 
 translations: install          ## compile the message catalogues (.po -> .mo)
 	$(BIN)/pybabel compile -d tracker/translations
