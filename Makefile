@@ -22,7 +22,7 @@ test: install translations lint ## set up, check the code, then run the whole te
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install                  ## ruff (lint and import order) and mypy, as configured in pyproject.toml
-	$(BIN)/ruff check tracker
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 install: $(VENV)/.installed

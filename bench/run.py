@@ -173,7 +173,7 @@ def wrk(port, path, args):
     cmd = ["wrk", "-t", str(args.threads), "-c", str(args.connections),
            "-d", f"{args.duration}s", "-s", LUA, f"http://127.0.0.1:{port}{path}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
-    line = next((l for l in out.splitlines() if l.startswith("BENCH ")), None)
+    line = next((row for row in out.splitlines() if row.startswith("BENCH ")), None)
     if line is None:
         raise BenchError(f"no BENCH line in wrk output:\n{out}")
     r = json.loads(line[len("BENCH "):])
@@ -230,7 +230,9 @@ def fmt(value, spec=".1f"):
 
 def summarise(runs, sizes):
     """Ratios and PASS/FAIL targets between the smallest and the largest size."""
-    val = lambda size, path, key: (runs[size]["urls"][path] or {}).get(key)
+    def val(size, path, key):
+        return (runs[size]["urls"][path] or {}).get(key)
+
     dash_static = {s: ratio(val(s, "/", "rps"), val(s, STATIC, "rps")) for s in sizes}
     growth = {p: {k: ratio(val(sizes[-1], p, k), val(sizes[0], p, k))
                   for k in ("p50_ms", "p95_ms")} for p in URLS}

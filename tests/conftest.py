@@ -13,12 +13,12 @@ from pathlib import Path
 import jinja2
 import pytest
 import sqlalchemy as sa
-from flask.testing import FlaskClient
-
-from config import TestingConfig
 from databases import DATABASE_URL, ON_POSTGRES, DatabaseImage, worker_database
 from factories import PASSWORD, make_people, make_user
+from flask.testing import FlaskClient
 from loopback_smtp import LoopbackSMTPServer
+
+from config import TestingConfig
 from tracker import create_app
 from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
@@ -220,9 +220,9 @@ LOGIN_ROLES = {
 def acting_as(seeded, auth):
     """Log the client in as a role of LOGIN_ROLES (or "anonymous": nobody); return the user.
     The deactivated ones are deactivated after logging in."""
+    from tracker.accounts import users
     from tracker.models import User
     from tracker.permissions import SYSTEM
-    from tracker.accounts import users
 
     def login(role: str):
         if role == "anonymous":

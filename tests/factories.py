@@ -12,11 +12,11 @@ import uuid
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from tracker.extensions import db
-from tracker.models import Commitment, Country, OrganisationKind, Role, User
 from tracker.audit.observations import file_observation
 from tracker.commitments.status_updates import update_status
 from tracker.evidence.storage import add_evidence
+from tracker.extensions import db
+from tracker.models import Commitment, Country, OrganisationKind, Role, User
 
 PASSWORD = "migración-segura-2026"
 ORGANISATION = "Red Regional de Organizaciones Civiles"

@@ -7,17 +7,24 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from factories import make_user
-from tracker.extensions import db
-from tracker.models import (
-    AdminAction, Commitment, Meeting, Recommendation, Status, Theme, User, WorkingTable,
-)
-from tracker.core.outbox import deliver_due
-from tracker.permissions import SYSTEM
+from workflow_helpers import assert_refused, version_on
+
 from tracker.accounts import users
 from tracker.commitments import administration
-from workflow_helpers import assert_refused, version_on
+from tracker.core.outbox import deliver_due
+from tracker.extensions import db
+from tracker.models import (
+    AdminAction,
+    Commitment,
+    Meeting,
+    Recommendation,
+    Status,
+    Theme,
+    User,
+    WorkingTable,
+)
+from tracker.permissions import SYSTEM
 
 MEMBER_STATES = ["BLZ", "CAN", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "USA"]
 MEETING = "crm-salon-londres"

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 import time_machine
-
 from factories import commitment, make_evidence, make_user, report_status
+from workflow_helpers import SECRETS, add_restricted_evidence
+
 from tracker.extensions import db
 from tracker.models import Commitment, Status
-from workflow_helpers import SECRETS, add_restricted_evidence
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 import pytest
 import sqlalchemy as sa
+from conftest import make_config
 
 import config
-from conftest import make_config
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import HistoryIsAppendOnly, StatusEvent

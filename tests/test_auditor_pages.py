@@ -6,17 +6,24 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 import time_machine
-
 from factories import make_evidence, make_observation, make_user, report_status
-from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, DataVersion, Follow, MessageKind, Observation, OutboxMessage, Theme,
-    User,
-)
+
 from tracker.audit.digest import public_changes, queue_follow_digests
 from tracker.audit.follows import follow
 from tracker.audit.observations import answer_observation, hide_observation
 from tracker.core.outbox import deliver_due
+from tracker.extensions import db
+from tracker.models import (
+    Commitment,
+    Country,
+    DataVersion,
+    Follow,
+    MessageKind,
+    Observation,
+    OutboxMessage,
+    Theme,
+    User,
+)
 
 PAGE, FOLLOWS = "/my/observations", "/my/follows"
 
@@ -319,7 +326,8 @@ def test_one_click_in_the_digest_stops_the_next_weeks(mail_app, smtp_server, mai
     deliver_due()
     mail = {m["To"]: m for m in smtp_server.messages}["sigue.mex@example.org"]
     link = mail["List-Unsubscribe"].strip("<>")
-    assert link.startswith("https://tracker.example.org/unsubscribe/") and link in mail.get_content()
+    assert link.startswith("https://tracker.example.org/unsubscribe/")
+    assert link in mail.get_content()
     page = mail_app.test_client().get(link.removeprefix("https://tracker.example.org"))
     assert "países y temas que sigue" in page.get_data(as_text=True)  # Spanish by default
     assert "sigue.mex" not in page.get_data(as_text=True)  # the address is masked

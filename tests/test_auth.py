@@ -4,15 +4,15 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import AuthActions
 from factories import PASSWORD, make_user
+
 from tracker import create_app
+from tracker.accounts import users
+from tracker.accounts.passwords import WeakPassword, check_policy, hash_password
 from tracker.extensions import db
 from tracker.models import LoginThrottle, User
 from tracker.permissions import SYSTEM
-from tracker.accounts import users
-from tracker.accounts.passwords import WeakPassword, check_policy, hash_password
 
 FAILURE_TEXT = ("Wrong e-mail or password", "Correo o contraseña incorrectos")
 
@@ -35,7 +35,8 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, seeded, au
     wrong = auth.login(user.email, "not-the-password-at-all")
     unknown = auth.login("nobody@example.org", "not-the-password-at-all")
     assert failed(wrong) and failed(unknown)
-    assert wrong.get_data(as_text=True).count("<li>") == unknown.get_data(as_text=True).count("<li>")
+    assert (wrong.get_data(as_text=True).count("<li>")
+            == unknown.get_data(as_text=True).count("<li>"))
 
 
 def test_repeated_failures_lock_the_address_in_the_database(client, seeded, auth):

@@ -5,21 +5,30 @@ The tests of what one run on a seeded database wrote share that run (`demo`, `bi
 generated once for the module, copied into each test's own database."""
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from itertools import groupby
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import engine_of, make_config
+
 from tracker import create_app
 from tracker.extensions import db
-from tracker.models import (
-    Commitment, Country, Evidence, Meeting, Recommendation, Status, StatusEvent, User,
-    Visibility, WorkingTable,
-)
 from tracker.importer.demo_data import DEMO_PREFIX
+from tracker.models import (
+    Commitment,
+    Country,
+    Evidence,
+    Meeting,
+    Recommendation,
+    Status,
+    StatusEvent,
+    User,
+    Visibility,
+    WorkingTable,
+)
 
 SEED_COMMITMENTS = 286
 ACCENTED = re.compile("[áéíóúñ]")
@@ -108,7 +117,7 @@ def test_every_history_starts_with_creation_and_leads_to_the_status(demo):
         assert (first.actor_id, first.actor_role) == (None, "system")
         assert (last.to_status, last.progress) == (commitment.status, commitment.progress)
         assert commitment.progress in PROGRESS_OF[commitment.status]
-        for before, after in zip(history, history[1:]):
+        for before, after in itertools.pairwise(history):
             assert after.from_status == before.to_status
             assert after.at > before.at
             assert (after.actor_role, after.actor_id) == ("focal_point", None)

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import AuthActions
 from factories import make_user
+from workflow_helpers import PDF, snapshot
+
 from tracker.extensions import db
 from tracker.models import Evidence
-from workflow_helpers import PDF, snapshot
 
 CODE = "MT1-R03-MEX"
 PAGE = f"/commitments/{CODE}"

@@ -9,13 +9,13 @@ import xml.etree.ElementTree as ET
 import icalendar
 import pytest
 import sqlalchemy as sa
-
 from factories import commitment, make_user, report_status
+from workflow_helpers import SECRETS, add_restricted_evidence
+
+from tracker.commitments.listing import Filters
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Recommendation, Status, StatusEvent
-from tracker.commitments.listing import Filters
 from tracker.opendata.records import stream_commitment_records, stream_history_records
-from workflow_helpers import SECRETS, add_restricted_evidence
 
 ATOM = {"a": "http://www.w3.org/2005/Atom"}
 EXPORTS = ("/export/commitments.csv", "/export/history.csv", "/feed.atom", "/calendar.ics")

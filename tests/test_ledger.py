@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
-
 from conftest import ON_POSTGRES
 from factories import commitment, make_evidence, make_observation, make_user, report_status
+from werkzeug.serving import make_server
+from workflow_helpers import SECRETS, add_restricted_evidence
+
 from tracker.extensions import db
 from tracker.models import Commitment, LedgerEntry
-from workflow_helpers import SECRETS, add_restricted_evidence
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_ledger.py"
 

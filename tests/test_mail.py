@@ -4,16 +4,14 @@ import re
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import AuthActions
-from tracker.extensions import db
-from tracker.models import User
-from tracker.permissions import SYSTEM
-from tracker.accounts import users
-from tracker.accounts import tokens
+
+from tracker.accounts import tokens, users
 from tracker.accounts.invitations import send_invitation, send_password_reset
-from tracker.models import MessageKind, OutboxMessage, OutboxStatus
 from tracker.core.outbox import deliver_due
+from tracker.extensions import db
+from tracker.models import MessageKind, OutboxMessage, OutboxStatus, User
+from tracker.permissions import SYSTEM
 
 LINK = re.compile(r"https://tracker\.example\.org(/\S+)")
 NEW_PASSWORD = "otra-clave-muy-larga-2026"
@@ -76,12 +74,14 @@ def test_password_reset_mail_and_link(mail_app, invited, smtp_server):
     path = link_in(reset)
     assert path.startswith("/reset/")
     newer = "una-clave-distinta-y-larga-99"
-    assert auth.post(path, {"password": newer, "confirm": newer}, token_from=path).status_code == 302
+    response = auth.post(path, {"password": newer, "confirm": newer}, token_from=path)
+    assert response.status_code == 302
     auth.logout()
     assert auth.login("punto.focal@example.org", newer).status_code == 302
 
 
-def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(mail_app, invited, smtp_server):
+def test_reset_for_an_unknown_address_sends_nothing_and_says_the_same(mail_app, invited,
+                                                                      smtp_server):
     client = mail_app.test_client()
     before = len(smtp_server.messages)
     response = AuthActions(client).post("/reset", {"email": "nadie@example.org"},

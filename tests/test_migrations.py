@@ -6,9 +6,9 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import ON_POSTGRES, make_config
 from sqlalchemy.engine import make_url
 
-from conftest import ON_POSTGRES, make_config
 from tracker import create_app
 from tracker.extensions import db
 

@@ -5,16 +5,28 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-
 from factories import make_observation, report_status
+
+from tracker.audit.observations import (
+    ObservationRefused,
+    answer_observation,
+    file_observation,
+    hide_observation,
+)
+from tracker.audit.ratings import claimed_assessment, contested
 from tracker.extensions import db
 from tracker.models import (
-    Commitment, Country, MessageKind, Observation, ObservationAnswer, ObservationHiding,
-    OutboxMessage, Recommendation, User,
+    Commitment,
+    Country,
+    MessageKind,
+    Observation,
+    ObservationAnswer,
+    ObservationHiding,
+    OutboxMessage,
+    Recommendation,
+    User,
 )
 from tracker.permissions import PermissionDenied
-from tracker.audit.observations import ObservationRefused, answer_observation, file_observation, hide_observation
-from tracker.audit.ratings import claimed_assessment, contested
 
 CODE = "MT1-R03-MEX"
 ORGANISATION = "Red Regional de Organizaciones Civiles"
@@ -212,7 +224,6 @@ def test_completed_but_rated_limited_is_contested_until_resolved(client, people)
 
 def test_the_dashboard_lists_the_first_contested_claims_by_code(people):
     from tracker.commitments.dashboard import compute_dashboard
-
     from tracker.commitments.opening import open_commitment
 
     # A commitment opened later for the first recommendation: the newest id, the first code.

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from conftest import CSRF_FIELD, AuthActions, make_config, running_app
 
 import config
-from conftest import CSRF_FIELD, AuthActions, make_config, running_app
 from tracker import create_app
 from tracker.accounts.tokens import unsubscribe_token, user_for_unsubscribe
 from tracker.extensions import cache, db

@@ -4,13 +4,13 @@ import io
 
 import pytest
 import sqlalchemy as sa
-
 from factories import make_user
+from workflow_helpers import PDF, snapshot, version_on
+
 from tracker import permissions
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence
 from tracker.permissions import SYSTEM
-from workflow_helpers import PDF, snapshot, version_on
 
 CODE = "MT1-R03-MEX"
 ROLES = ["anonymous", "auditor", "focal_same", "focal_other", "secretariat", "deactivated"]
@@ -63,7 +63,8 @@ def test_forms_are_shown_by_the_same_rule(client, acting_as, role):
 
 def test_predicates(app, seeded):
     mex = db.session.scalar(sa.select(Commitment).filter_by(code=CODE))
-    focal_mex, focal_gtm = make_user("focal_point", country="MEX"), make_user("focal_point", country="GTM")
+    focal_mex = make_user("focal_point", country="MEX")
+    focal_gtm = make_user("focal_point", country="GTM")
     auditor, secretariat = make_user("auditor"), make_user("secretariat")
     assert permissions.can_update(focal_mex, mex) and permissions.can_update(secretariat, mex)
     assert not permissions.can_update(focal_gtm, mex) and not permissions.can_update(auditor, mex)

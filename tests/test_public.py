@@ -6,8 +6,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
-
 from factories import make_user
+
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
 
@@ -23,7 +23,8 @@ def table_counts(html: str, caption: str) -> dict[str, list[int]]:
     """{row key: [count per status..., total]} of the table with this caption."""
     section = html[html.index(caption):]
     section = section[: section.index("</table>")]
-    return {key: [number(c) for c in CELL.findall(cells)[:-1]] for key, cells in ROW.findall(section)}
+    return {key: [number(c) for c in CELL.findall(cells)[:-1]]
+            for key, cells in ROW.findall(section)}
 
 
 def independent_counts(group_sql: str) -> dict[str, list[int]]:
@@ -117,7 +118,8 @@ def test_search_ignores_accents_and_case(client, reported):
 
 def test_search_finds_notes(client, reported):
     c = db.session.scalar(sa.select(Commitment).filter_by(code="MT2-R01-PAN"))
-    c.events.append(StatusEvent(from_status=c.status, to_status=c.status, note="Financiación aprobada"))
+    c.events.append(StatusEvent(from_status=c.status, to_status=c.status,
+                                note="Financiación aprobada"))
     db.session.commit()
     html = client.get("/commitments?q=financiacion aprobada").get_data(as_text=True)
     assert count_rows(html) == 1 and "MT2-R01-PAN" in html
@@ -140,7 +142,8 @@ def test_bad_filters_get_a_clear_400(client, seeded, args):
 def test_language_switcher_remembers_the_choice(client, seeded):
     assert "Compromisos" in client.get("/").get_data(as_text=True)
     response = client.get("/language/en?next=/commitments?country=MEX")
-    assert response.status_code == 302 and response.headers["Location"] == "/commitments?country=MEX"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/commitments?country=MEX"
     page = client.get("/commitments?country=MEX").get_data(as_text=True)
     assert '<html lang="en">' in page and "Mexico" in page
     for evil in ("https://evil.example/", "//evil.example/", "/%5Cevil.example/"):

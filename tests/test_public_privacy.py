@@ -1,13 +1,12 @@
 """No public page shows restricted evidence or personal data, whatever the database holds."""
 
 import sqlalchemy as sa
-
 from factories import commitment, make_evidence, make_user, report_status
-from tracker.extensions import db
-from tracker.models import Commitment, Country, SourceDocument
-from tracker.evidence.storage import Upload
 from workflow_helpers import PDF, SECRETS, add_restricted_evidence
 
+from tracker.evidence.storage import Upload
+from tracker.extensions import db
+from tracker.models import Commitment, Country, SourceDocument
 
 
 def public_paths(app) -> list[str]:
@@ -23,7 +22,8 @@ def public_paths(app) -> list[str]:
         if rule.endpoint == "public.set_language":
             continue  # a redirect, no page
         if rule.endpoint == "public.source_document":
-            paths += [f"/sources/{d}?quote=1" for d in db.session.scalars(sa.select(SourceDocument.code))]
+            codes = db.session.scalars(sa.select(SourceDocument.code))
+            paths += [f"/sources/{d}?quote=1" for d in codes]
         elif not rule.arguments:
             paths.append(rule.rule)
         else:

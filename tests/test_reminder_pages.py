@@ -6,20 +6,24 @@ import re
 
 import pytest
 import sqlalchemy as sa
-
 from factories import make_user
+from workflow_helpers import assert_refused
+
+from tracker.accounts.tokens import unsubscribe_token
+from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.models import (
-    AdminAction, DigestFrequency, MessageKind, OutboxMessage, OutboxStatus, ReminderSettings,
+    AdminAction,
+    DigestFrequency,
+    MessageKind,
+    OutboxMessage,
+    OutboxStatus,
+    ReminderSettings,
     User,
 )
-from tracker.core.time import utcnow
 from tracker.permissions import SYSTEM, PermissionDenied
-from tracker.reminders.settings import SettingsRefused
-from tracker.accounts.tokens import unsubscribe_token
 from tracker.reminders.preferences import save_preferences
-from tracker.reminders.settings import save_reminder_settings
-from workflow_helpers import assert_refused
+from tracker.reminders.settings import SettingsRefused, save_reminder_settings
 
 VALID = {"due_soon_days": "60, 14,3", "stale_days": "45", "escalate_after_days": "20"}
 ROLES = ["anonymous", "auditor", "focal_point", "deactivated_secretariat", "secretariat"]

@@ -6,13 +6,13 @@ import threading
 import pytest
 import sqlalchemy as sa
 import time_machine
-
 from conftest import ON_POSTGRES
 from factories import make_user
-from tracker.extensions import db
-from tracker.models import Commitment, MessageKind, OutboxMessage, OutboxStatus, Status
+
 from tracker.core import outbox
 from tracker.core.outbox import deliver_due
+from tracker.extensions import db
+from tracker.models import Commitment, MessageKind, OutboxMessage, OutboxStatus, Status
 from tracker.reminders.rules import run_rules
 
 TODAY = dt.date(2026, 11, 23)  # a Monday

@@ -15,13 +15,13 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MI
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
 from conftest import ON_POSTGRES, REPO, make_config
 from databases import DATABASE_URL
 from factories import make_user
+
 from tracker import create_app
-from tracker.reminders import scheduler as scheduler_module
 from tracker.extensions import db
+from tracker.reminders import scheduler as scheduler_module
 from tracker.reminders.scheduler import SchedulerLock, build_scheduler
 
 SCHEDULE = dict(REMINDER_HOUR=6, WEEKLY_SUMMARY_DAY="fri", OUTBOX_INTERVAL_SECONDS=30,

@@ -5,15 +5,23 @@ import shutil
 
 import pytest
 import sqlalchemy as sa
-
 from minutes import PLENARY, RECOMMENDATION_LISTS, TRAFFICKING, list_after, read, squash
+
 from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
-from tracker.models import (
-    Commitment, ContextItem, Country, Recommendation, SourceDocument, SourceQuote, Status,
-    StatusEvent, Theme, WorkingTable,
-)
 from tracker.importer.writer import apply_seed
+from tracker.models import (
+    Commitment,
+    ContextItem,
+    Country,
+    Recommendation,
+    SourceDocument,
+    SourceQuote,
+    Status,
+    StatusEvent,
+    Theme,
+    WorkingTable,
+)
 
 MEMBER_STATES = {"BLZ", "CAN", "CRI", "DOM", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "USA"}
 TABLES = (Country, Theme, WorkingTable, SourceDocument, Recommendation, SourceQuote,

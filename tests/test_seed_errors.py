@@ -53,7 +53,8 @@ def test_malformed_yaml_names_file_and_line(runner, seed_copy):
 
 def test_unknown_country_code_names_the_item(runner, seed_copy):
     root, edit = seed_copy
-    line = edit(MEETING, "  - code: MT1-A07\n", "  - code: MT1-A07\n            owners: [MEX, XYZ]\n")
+    line = edit(MEETING, "  - code: MT1-A07\n",
+                "  - code: MT1-A07\n            owners: [MEX, XYZ]\n")
     result = run_seed(runner, root)
     assert result.exit_code == 1
     assert f"{MEETING}:{line}: item MT1-A07: unknown country code 'XYZ'" in result.output

@@ -4,7 +4,8 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "tracker/translations/es/LC_MESSAGES/messages.po"
+REPO = Path(__file__).resolve().parent.parent
+CATALOGUE = REPO / "tracker/translations/es/LC_MESSAGES/messages.po"
 
 
 def test_spanish_catalogue_is_complete_and_not_fuzzy():

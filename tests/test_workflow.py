@@ -2,13 +2,13 @@
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import AuthActions
 from factories import make_user
+from workflow_helpers import snapshot, version_on
+
+from tracker.commitments.status_updates import Conflict, update_status
 from tracker.extensions import db
 from tracker.models import Commitment, Status, StatusEvent
-from tracker.commitments.status_updates import Conflict, update_status
-from workflow_helpers import snapshot, version_on
 
 CODE = "MT1-R03-MEX"
 PAGE = f"/commitments/{CODE}"

@@ -5,9 +5,9 @@ import re
 
 import sqlalchemy as sa
 
+from tracker.evidence.storage import Upload, add_evidence
 from tracker.extensions import db
 from tracker.models import Commitment
-from tracker.evidence.storage import Upload, add_evidence
 
 # A focal point's e-mail and name, and restricted evidence (title, file, link): the privacy
 # tests put them in the database and search every public surface for them.

@@ -56,10 +56,12 @@ def verify(entries, checkpoint: tuple[int, str] | None = None) -> tuple[str | No
             return f"entry {seq}: payload does not describe this entry", count
         digest = hashlib.sha256((prev + canonical(payload)).encode("utf-8")).hexdigest()
         if digest != entry.get("hash"):
-            return f"entry {seq}: hash does not match (sha256(prev_hash + payload) = {digest})", count
+            return (f"entry {seq}: hash does not match (sha256(prev_hash + payload) = "
+                    f"{digest})"), count
         if checkpoint and seq == checkpoint[0]:
             if digest != checkpoint[1]:
-                return f"entry {seq}: differs from the checkpoint {checkpoint[0]}:{checkpoint[1]}", count
+                return (f"entry {seq}: differs from the checkpoint "
+                        f"{checkpoint[0]}:{checkpoint[1]}"), count
             seen_checkpoint = True
         expected, prev = seq + 1, digest
     if not seen_checkpoint:

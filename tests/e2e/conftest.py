@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, make_config
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,10 +51,11 @@ def _unavailable(reason: str):
 
 def _load_data(app, seed_bundle) -> None:
     from factories import make_evidence, report_status
-    from tracker.extensions import db
-    from tracker.permissions import SYSTEM
+
     from tracker.accounts.users import create_user
+    from tracker.extensions import db
     from tracker.importer.writer import apply_seed
+    from tracker.permissions import SYSTEM
 
     with app.app_context():
         db.create_all()

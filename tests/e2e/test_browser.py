@@ -5,8 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from e2e.conftest import (EVIDENCE_CODE, PUBLIC_EVIDENCE, RESTRICTED_EVIDENCE, STATUS_UPDATES,
-                          WIDE)
+from e2e.conftest import EVIDENCE_CODE, PUBLIC_EVIDENCE, RESTRICTED_EVIDENCE, STATUS_UPDATES, WIDE
 
 COUNTRY, COUNTRY_ES, COUNTRY_EN = "MEX", "México", "Mexico"
 STATUS = "in_progress"
@@ -92,7 +91,8 @@ def test_filter_the_list_and_open_a_commitment(page, axe):
     events = history.locator("ol.timeline > li")
     assert events.count() == 2  # newest first: the update, then the creation
     status, progress, note = STATUS_UPDATES[code]
-    assert "En curso" in events.nth(0).inner_text() and f"{progress} %" in events.nth(0).inner_text()
+    newest = events.nth(0).inner_text()
+    assert "En curso" in newest and f"{progress} %" in newest
     assert events.nth(0).locator("p.note").inner_text() == note
     assert "Compromiso creado" in events.nth(1).inner_text()
     assert events.nth(0).locator("time").get_attribute("datetime")

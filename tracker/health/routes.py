@@ -1,5 +1,6 @@
 """Liveness and readiness, as JSON."""
 
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -28,18 +29,20 @@ def readyz():
             current = MigrationContext.configure(connection).get_current_heads()
     except sa.exc.SQLAlchemyError as exc:
         return _answer(503, "database unreachable", type(exc).__name__)
-    latest = _latest_heads()
+    latest = _latest_heads(current_app.extensions["migrate"].directory)
     if set(current) != latest:
         return _answer(503, "schema not at the latest migration: run flask db upgrade",
                        f"database {sorted(current)}, code {sorted(latest)}")
     return _answer(200, "ready")
 
 
-def _latest_heads() -> set[str]:
-    directory = current_app.extensions["migrate"].directory
+@cache
+def _latest_heads(directory: str) -> frozenset[str]:
+    """The code's migration heads: read from disk once per process (a probe every few
+    seconds should cost one query, not a walk through the version scripts)."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(Path(directory)))
-    return set(ScriptDirectory.from_config(config).get_heads())
+    return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
 def _answer(status: int, state: str, detail: str | None = None):
