@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-FLASK  := $(BIN)/flask --app wsgi
+FLASK  := $(BIN)/flask --app tracker
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # Test processes (pytest-xdist): one per core of the CI machine.

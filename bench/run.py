@@ -30,7 +30,8 @@ class BenchError(Exception):
 
 def debug_off_app():
     """Gunicorn factory for SQLite runs: DevelopmentConfig, but without debug mode."""
-    from wsgi import app
+    from tracker import create_app
+    app = create_app()
     app.debug = False  # also turns off template auto-reload, as in production
     return app
 
@@ -77,10 +78,10 @@ def child_env(args, tmp, db_url):
     """Environment for flask and gunicorn, the app to serve, and which config that is."""
     env = dict(os.environ, TRACKER_INSTANCE_PATH=os.path.join(tmp, "instance"),
                SECRET_KEY=secrets.token_hex(32), FLASK_CONFIG="production", DATABASE_URL=db_url)
-    probe = subprocess.run([f"{BIN}/python", "-c", "import wsgi"], cwd=ROOT, env=env,
-                           capture_output=True, text=True)
+    probe = subprocess.run([f"{BIN}/python", "-c", "import tracker; tracker.create_app()"],
+                           cwd=ROOT, env=env, capture_output=True, text=True)
     if probe.returncode == 0:
-        return env, "wsgi:app", "ProductionConfig"
+        return env, "tracker:create_app()", "ProductionConfig"
     if not args.sqlite:
         raise BenchError(f"ProductionConfig does not start:\n{probe.stderr}")
     env["FLASK_CONFIG"] = "development"
@@ -90,9 +91,9 @@ def child_env(args, tmp, db_url):
 
 def load_data(env, size, seed_only):
     """Migrate, then fill the database; return the number of commitments stored."""
-    flask = [f"{BIN}/flask", "--app", "wsgi"]
+    flask = [f"{BIN}/flask", "--app", "tracker"]
     if not seed_only and "demo-data" not in run(flask + ["--help"], env):
-        raise BenchError("`flask --app wsgi demo-data` is not a known command (tracker/"
+        raise BenchError("`flask --app tracker demo-data` is not a known command (tracker/"
                          "importer/cli.py not there yet?). Use --seed-only to bench the seed data.")
     run(flask + ["db", "upgrade"], env)
     run(flask + (["seed"] if seed_only else ["demo-data", "--commitments", str(size)]), env)

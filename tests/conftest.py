@@ -18,14 +18,14 @@ from factories import PASSWORD, make_people, make_user
 from flask.testing import FlaskClient
 from loopback_smtp import LoopbackSMTPServer
 
-from config import TestingConfig
 from tracker import create_app
+from tracker.config import PACKAGE_DIR, TestingConfig
 from tracker.extensions import db
 from tracker.importer.reader import read_seed_directory
 from tracker.importer.writer import apply_seed
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_DIR = REPO / "seed_data"
+SEED_DIR = PACKAGE_DIR / "seed_data"
 _schema_ready = False
 
 

@@ -4,7 +4,7 @@ the database against (it shares no code with the seed loader)."""
 import re
 from pathlib import Path
 
-SOURCES = Path(__file__).resolve().parent.parent / "seed_data" / "sources"
+SOURCES = Path(__file__).resolve().parent.parent / "tracker" / "seed_data" / "sources"
 PLENARY = "plenary-working-tables"
 TRAFFICKING = "trafficking-working-group"
 ITEM = re.compile(r"^\s*(·|\d+\.|[a-z]\))\s*(\S.*)$")

@@ -4,8 +4,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import make_config
 
-import config
-from tracker import create_app
+from tracker import config, create_app
 from tracker.extensions import db
 from tracker.models import HistoryIsAppendOnly, StatusEvent
 

@@ -131,7 +131,7 @@ def test_security_headers_on_every_answer(client):
 
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path):
-    import config
+    from tracker import config
 
     production = type("P", (config.ProductionConfig,), dict(
         SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI="sqlite://",

@@ -8,8 +8,7 @@ import pytest
 import sqlalchemy as sa
 from conftest import CSRF_FIELD, AuthActions, make_config, running_app
 
-import config
-from tracker import create_app
+from tracker import config, create_app
 from tracker.accounts.tokens import unsubscribe_token, user_for_unsubscribe
 from tracker.extensions import cache, db
 

@@ -7,20 +7,16 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, config_from_env
+from tracker.config import Config, config_from_env
 from tracker.extensions import babel, cache, csrf, db, limiter, migrate
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     """Build the app: no threads, no migrations, no network; those are set-up steps."""
     config_class = config_class or config_from_env()
-    app = Flask(
-        __name__,
-        template_folder="../templates",
-        static_folder="../static",
-        instance_path=config_class.INSTANCE_PATH,
-    )
+    app = Flask(__name__, instance_path=config_class.INSTANCE_PATH)
     app.config.from_object(config_class)
+    _default_to_instance_folder(app)
     if isinstance(app.json, DefaultJSONProvider):  # the API speaks Spanish: UTF-8, not \u
         app.json.ensure_ascii = False
     config_class.validate(app.config)
@@ -36,6 +32,15 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_commands(app)
     register_template_globals(app)
     return app
+
+
+def _default_to_instance_folder(app: Flask) -> None:
+    """What no variable names lives in the instance folder: the SQLite file, uploads, outbox."""
+    instance = Path(app.instance_path)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (app.config["SQLALCHEMY_DATABASE_URI"]
+                                             or f"sqlite:///{instance / 'tracker.db'}")
+    app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
+    app.config["MAIL_OUTBOX_DIR"] = app.config["MAIL_OUTBOX_DIR"] or str(instance / "outbox")
 
 
 def _ensure_instance_folders(app: Flask) -> None:
@@ -63,8 +68,8 @@ def register_extensions(app: Flask) -> None:
     logs.init_app(app)  # first: Flask then sees a handler and adds no stderr one of its own
 
     db.init_app(app)
-    # An absolute directory, so `flask db` works from any working directory.
-    migrations = Path(app.root_path).parent / "migrations"
+    # Inside the package, so `flask db` works from any working directory.
+    migrations = Path(app.root_path) / "migrations"
     migrate.init_app(app, db, directory=str(migrations), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

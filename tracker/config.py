@@ -1,15 +1,16 @@
 """Configuration classes; every value comes from an environment variable.
 
-With nothing set, the tracker runs on SQLite in ``instance/`` so ``make run`` needs no
-set-up. Production (``FLASK_CONFIG=production``) refuses to start without a real
-``SECRET_KEY`` and ``DATABASE_URL``.
+With nothing set, the tracker runs on SQLite in its instance folder (``instance/`` beside a
+checkout, Flask's ``<prefix>/var/tracker-instance`` for an installed package) so ``make run``
+needs no set-up. Production (``FLASK_CONFIG=production``) refuses to start without a real
+``SECRET_KEY``, ``DATABASE_URL`` and an https ``PUBLIC_BASE_URL``.
 """
 
 import os
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("TRACKER_INSTANCE_PATH", BASE_DIR / "instance"))
+# Templates, static files, migrations, translations and seed data travel in the package.
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 
@@ -46,11 +47,13 @@ class Config:
     # Logs on standard output: "text" or "json" (one object per line), at this level.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
-    INSTANCE_PATH = str(INSTANCE_DIR)
-    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'tracker.db'}")
+    # Unset values below that name a file or folder default to the instance folder, which
+    # is only known once Flask has chosen it (tracker.create_app fills them in).
+    INSTANCE_PATH = os.environ.get("TRACKER_INSTANCE_PATH")
+    SQLALCHEMY_DATABASE_URI = _database_url("") or None  # sqlite:///<instance>/tracker.db
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    SEED_DATA_DIR = os.environ.get("SEED_DATA_DIR", str(BASE_DIR / "seed_data"))
-    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    SEED_DATA_DIR = os.environ.get("SEED_DATA_DIR", str(PACKAGE_DIR / "seed_data"))
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # <instance>/uploads
     # Largest request, and so largest evidence file (20 MiB by default); larger gets a 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
     # Rate limits per client address. Use a shared store (redis://...) with several workers.
@@ -76,7 +79,7 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
-    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")  # <instance>/outbox
     # Reminder delivery: attempts before a message is marked failed, the first retry's delay
     # (doubled each time), and how long a claim lasts before a dead sender's message is retried.
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
@@ -132,7 +135,7 @@ class ProductionConfig(Config):
                 "ProductionConfig needs SECRET_KEY set to a random value of at least "
                 "32 characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
             )
-        if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        if not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
             raise RuntimeError("ProductionConfig needs DATABASE_URL pointing at PostgreSQL.")
         # Cookies are Secure in production: the site must be reached over HTTPS, and mail
         # and feeds must not point at the development address.
