@@ -11,6 +11,7 @@ from conftest import AuthActions
 from factories import make_user
 from workflow_helpers import PDF, snapshot
 
+from tracker.evidence.files import file_store
 from tracker.extensions import db
 from tracker.models import Evidence
 
@@ -46,9 +47,8 @@ def test_public_pdf_is_stored_with_its_hash_and_served_as_a_download(app, client
     assert response.status_code == 302
     evidence = db.session.scalar(sa.select(Evidence))
     assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
-    stored = Path(app.config["UPLOAD_FOLDER"]) / evidence.stored_name
-    assert stored.read_bytes() == PDF and "informe" not in evidence.stored_name
-    assert not str(stored).startswith(str(Path(app.static_folder)))
+    assert file_store().open(evidence).read() == PDF and "informe" not in evidence.stored_name
+    assert not str(app.config["UPLOAD_FOLDER"]).startswith(str(Path(app.static_folder)))
     auth.logout()
     download = client.get(f"/evidence/{evidence.id}/download")
     assert download.status_code == 200 and download.data == PDF
@@ -104,7 +104,7 @@ def test_a_path_in_the_file_name_is_reduced_to_its_base_name(app, auth, focal):
     assert attach(auth, filename="../../etc/passwd.pdf").status_code == 302
     evidence = db.session.scalar(sa.select(Evidence))
     assert evidence.original_filename == "passwd.pdf"
-    assert (Path(app.config["UPLOAD_FOLDER"]) / evidence.stored_name).exists()
+    assert file_store().open(evidence).read() == PDF
     assert not Path(app.config["UPLOAD_FOLDER"]).parent.joinpath("etc").exists()
 
 

@@ -50,3 +50,42 @@ def test_upgrade_from_nothing_builds_the_models_schema(tmp_path, empty_database_
         tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
         assert tables == set()
         db.engine.dispose()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite keeps evidence files on disk")
+def test_upgrading_copies_evidence_files_into_the_database(tmp_path, empty_database_url):
+    """Files uploaded before evidence lived in PostgreSQL are served from it after the
+    upgrade; a downgrade writes them back to the folder."""
+    import hashlib
+
+    app = create_app(make_config(tmp_path, SQLALCHEMY_DATABASE_URI=empty_database_url))
+    runner = app.test_cli_runner()
+    uploads = tmp_path / "instance" / "uploads"
+    content = b"%PDF-1.4 informe anterior"
+    kept, lost = "a" * 32, "b" * 32
+    with app.app_context():
+        assert runner.invoke(args=["db", "upgrade", "b41d7c2e9f10"]).exit_code == 0
+        assert runner.invoke(args=["seed"]).exit_code == 0
+        (uploads / kept).write_bytes(content)
+        with db.engine.begin() as conn:
+            commitment = conn.scalar(sa.text("SELECT id FROM commitment ORDER BY id LIMIT 1"))
+            for name in (kept, lost):  # the second one's file was lost long ago
+                conn.execute(sa.text(
+                    "INSERT INTO evidence (commitment_id, title, dated, visibility, "
+                    "stored_name, original_filename, content_type, size, sha256, created_at) "
+                    "VALUES (:c, 'Informe', '2026-01-05', 'public', :n, 'i.pdf', "
+                    "'application/pdf', :s, :h, now())"),
+                    dict(c=commitment, n=name, s=len(content),
+                         h=hashlib.sha256(content).hexdigest() if name == kept else "0" * 64))
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        ids = db.session.scalars(sa.text("SELECT id FROM evidence ORDER BY id")).all()
+        db.session.remove()
+    client = app.test_client()
+    assert client.get(f"/evidence/{ids[0]}/download").data == content
+    assert client.get(f"/evidence/{ids[1]}/download").status_code == 404
+    (uploads / kept).unlink()
+    with app.app_context():
+        assert runner.invoke(args=["db", "downgrade", "b41d7c2e9f10"]).exit_code == 0
+        db.engine.dispose()
+    assert (uploads / kept).read_bytes() == content

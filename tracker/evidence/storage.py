@@ -3,14 +3,13 @@
 import hashlib
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from tracker.core.refusals import Refused
 from tracker.core.urls import is_web_address
 from tracker.evidence.checks import detect_type, safe_filename
+from tracker.evidence.files import file_store
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Visibility
 from tracker.permissions import Actor, can_add_evidence, ensure, is_system
@@ -48,19 +47,22 @@ def add_evidence(actor: Actor, commitment: Commitment, *, title: str, dated, vis
             raise EvidenceRefused(_l("A link must start with http:// or https://."), "url")
         evidence.url = url
     elif file is not None:
-        _store(evidence, file)
+        _describe(evidence, file)
     db.session.add(evidence)
+    store = file_store()
     try:
+        if file is not None:
+            store.save(evidence, file.data)
         db.session.commit()
     except Exception:
         db.session.rollback()
         if evidence.stored_name:
-            _path(evidence.stored_name).unlink(missing_ok=True)
+            store.discard(evidence)
         raise
     return evidence
 
 
-def _store(evidence: Evidence, upload: Upload) -> None:
+def _describe(evidence: Evidence, upload: Upload) -> None:
     kind = detect_type(upload.filename, upload.data)
     if kind is None:
         raise EvidenceRefused(_l("This file is not an accepted PDF, office document, image "
@@ -70,17 +72,3 @@ def _store(evidence: Evidence, upload: Upload) -> None:
     evidence.content_type = kind
     evidence.size = len(upload.data)
     evidence.sha256 = hashlib.sha256(upload.data).hexdigest()
-    path = _path(evidence.stored_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(upload.data)
-
-
-def _path(stored_name: str) -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / stored_name
-
-
-def evidence_path(evidence: Evidence) -> Path:
-    """Where a file's content is (a link has none)."""
-    if evidence.stored_name is None:
-        raise ValueError(f"evidence {evidence.id} is a link, not a file")
-    return _path(evidence.stored_name)

@@ -53,3 +53,22 @@ class Evidence(Model):
     @property
     def is_public(self) -> bool:
         return self.visibility == Visibility.PUBLIC
+
+
+class EvidenceBlob(Model):
+    """A file's content kept in the database, so that every app host serves it (PostgreSQL
+    deployments; SQLite keeps files in UPLOAD_FOLDER). Content-addressed: one row per
+    distinct SHA-256, however many evidence records carry that file."""
+
+    sha256: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(sa.BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class EvidenceBlobChunk(Model):
+    """One piece of a blob, in order: a download reads one piece per query, so a 20 MB file
+    is never held whole in memory nor keeps a database connection for a slow reader."""
+
+    sha256: Mapped[str] = mapped_column(sa.ForeignKey("evidence_blob.sha256"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -1,0 +1,132 @@
+"""Where evidence files live: one small interface, two places.
+
+On PostgreSQL the content goes into the database (``evidence_blob``, in pieces), inside the
+same transaction as its Evidence row, so every app host serves every file and a backup of
+the database holds them. On SQLite, the zero-set-up default of a single host, files stay in
+UPLOAD_FOLDER under their server-chosen name.
+"""
+
+import io
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.dialects.postgresql import insert
+
+from tracker.extensions import db
+from tracker.models import Evidence, EvidenceBlob, EvidenceBlobChunk
+
+# A piece per row and per query: big enough for few round trips, small enough to stream.
+CHUNK_SIZE = 1024 * 1024
+
+
+class MissingFile(LookupError):
+    """The evidence names a file whose content is not there."""
+
+
+class FileStore(Protocol):
+    def save(self, evidence: Evidence, data: bytes) -> None:
+        """Keep a file's content; on the database, inside the caller's transaction."""
+
+    def discard(self, evidence: Evidence) -> None:
+        """Undo ``save`` after the transaction that saved it failed."""
+
+    def open(self, evidence: Evidence) -> BinaryIO:
+        """The content, readable and seekable; MissingFile if it is not there."""
+
+
+class DiskFiles:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+
+    def save(self, evidence: Evidence, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._path(evidence).write_bytes(data)
+
+    def discard(self, evidence: Evidence) -> None:
+        self._path(evidence).unlink(missing_ok=True)
+
+    def open(self, evidence: Evidence) -> BinaryIO:
+        try:
+            return self._path(evidence).open("rb")
+        except FileNotFoundError:
+            raise MissingFile(evidence.stored_name) from None
+
+    def _path(self, evidence: Evidence) -> Path:
+        assert evidence.stored_name, "a link has no file"
+        return self.folder / evidence.stored_name
+
+
+class DatabaseFiles:
+    def __init__(self, engine: sa.Engine):
+        self.engine = engine
+
+    def save(self, evidence: Evidence, data: bytes) -> None:
+        # Content-addressed: the same file attached twice is stored once. Two uploads of it
+        # at the same moment: the second waits on the first's row, then inserts nothing.
+        created = db.session.execute(
+            insert(EvidenceBlob).values(sha256=evidence.sha256, size=len(data))
+            .on_conflict_do_nothing().returning(EvidenceBlob.sha256)).first()
+        if created is None:
+            return
+        view = memoryview(data)  # pieces are slices of the upload, not copies of it
+        for seq, start in enumerate(range(0, len(data), CHUNK_SIZE)):
+            db.session.execute(sa.insert(EvidenceBlobChunk).values(
+                sha256=evidence.sha256, seq=seq, data=view[start:start + CHUNK_SIZE]))
+
+    def discard(self, evidence: Evidence) -> None:
+        """Nothing to do: the rolled-back transaction took the content with it."""
+
+    def open(self, evidence: Evidence) -> BinaryIO:
+        with self.engine.connect() as conn:
+            size = conn.scalar(sa.select(EvidenceBlob.size)
+                               .where(EvidenceBlob.sha256 == evidence.sha256))
+        if size is None:
+            raise MissingFile(evidence.sha256)
+        return io.BufferedReader(_BlobReader(self.engine, evidence.sha256 or "", size),
+                                 buffer_size=CHUNK_SIZE)
+
+
+class _BlobReader(io.RawIOBase):
+    """Reads a blob piece by piece, each piece with a connection taken from the pool and
+    given back at once: the response may be read long after the request has ended."""
+
+    def __init__(self, engine: sa.Engine, sha256: str, size: int):
+        self.engine, self.sha256, self.size = engine, sha256, size
+        self.position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence]
+        self.position = max(0, base + offset)
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer) -> int:
+        if self.position >= self.size:
+            return 0
+        seq, skip = divmod(self.position, CHUNK_SIZE)
+        with self.engine.connect() as conn:
+            piece = conn.scalar(sa.select(EvidenceBlobChunk.data).where(
+                EvidenceBlobChunk.sha256 == self.sha256, EvidenceBlobChunk.seq == seq))
+        if piece is None:
+            raise OSError(f"evidence blob {self.sha256} lacks piece {seq}")
+        count = min(len(buffer), len(piece) - skip)
+        buffer[:count] = piece[skip:skip + count]
+        self.position += count
+        return count
+
+
+def file_store() -> FileStore:
+    """The database on PostgreSQL, the disk otherwise (see the module's docstring)."""
+    if db.engine.dialect.name == "postgresql":
+        return DatabaseFiles(db.engine)
+    return DiskFiles(current_app.config["UPLOAD_FOLDER"])
