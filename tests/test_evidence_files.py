@@ -2,17 +2,19 @@
 for SQLite. Either way a download is streamed, resumable and the same bytes."""
 
 import io
+import tracemalloc
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from conftest import AuthActions, FreshContextClient, make_config
 from databases import ON_POSTGRES
-from factories import make_user
+from factories import make_evidence, make_user
 from workflow_helpers import PDF
 
 from tracker import create_app
 from tracker.evidence.files import CHUNK_SIZE
+from tracker.evidence.storage import Upload
 from tracker.extensions import db
 from tracker.models import Evidence, EvidenceBlob, EvidenceBlobChunk
 
@@ -110,3 +112,23 @@ def test_two_instances_on_one_database_serve_each_others_files(app, tmp_path, au
     finally:
         with other.app_context():
             db.engine.dispose()
+
+
+def test_a_20_mb_file_is_saved_and_served_without_a_second_copy_in_memory(app, client, seeded):
+    """The upload's bytes are the only whole copy: saving writes slices of them, and a
+    download holds one piece at a time (measured with tracemalloc, not timed)."""
+    data = PDF + bytes(range(256)) * (20 * 1024 * 1024 // 256 - 64)
+    focal_point = make_user("focal_point", country="MEX")
+    tracemalloc.start()
+    try:
+        evidence = make_evidence(focal_point, "MT1-R03-MEX", upload=Upload("grande.pdf", data))
+        saving = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        download = client.get(f"/evidence/{evidence.id}/download", buffered=False)
+        served = sum(len(piece) for piece in download.response)
+        serving = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert served == len(data)
+    assert saving < 4 * CHUNK_SIZE, f"saving held {saving / 2**20:.1f} MiB beyond the upload"
+    assert serving < 4 * CHUNK_SIZE, f"serving held {serving / 2**20:.1f} MiB"
