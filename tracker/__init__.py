@@ -122,6 +122,7 @@ def register_commands(app: Flask) -> None:
     from tracker.accounts.cli import users_group
     from tracker.importer.cli import demo_data_command, seed_command
     from tracker.ledger.cli import ledger_group
+    from tracker.operations.cli import backup_group
     from tracker.reminders.cli import reminders_group
     from tracker.reminders.scheduler import scheduler_command
 
@@ -131,6 +132,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(ledger_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(backup_group)
 
 
 def register_template_globals(app: Flask) -> None:
