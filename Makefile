@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes (pytest-xdist): one per core of the CI machine.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint lock install translations db seed extract clean
+.PHONY: run test lint lock install translations db seed extract clean smoke
 
 # The scheduler runs beside the web server, as its own process; Ctrl-C stops both.
 run: db                        ## set up, migrate, seed, and serve on http://127.0.0.1:5000
@@ -39,7 +39,9 @@ $(VENV)/.installed: pyproject.toml requirements-test.lock
 
 # After changing the dependencies in pyproject.toml: pin and hash them all again.
 LOCK_OPTS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
-lock: install                  ## refresh requirements.lock and requirements-test.lock from pyproject.toml
+# Not after `install`: with a dependency just added to pyproject.toml, its pip check fails.
+lock:                          ## refresh requirements.lock and requirements-test.lock from pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
 	$(BIN)/pip-compile $(LOCK_OPTS) -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile $(LOCK_OPTS) --extra test -o requirements-test.lock pyproject.toml
@@ -50,6 +52,11 @@ translations: install          ## compile the message catalogues (.po -> .mo)
 db: install translations       ## build or upgrade the schema, then load seed_data/
 	$(FLASK) db upgrade
 	$(FLASK) seed
+
+# The production install end to end (deploy/smoke_test.py): wheel, fresh venv from
+# requirements.lock, new PostgreSQL database, deploy/'s units and env file, behind nginx.
+smoke: install                 ## build, install and run the tracker as production does, then use it
+	$(BIN)/python deploy/smoke_test.py
 
 extract:                       ## refresh the catalogues after changing translatable text
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot .

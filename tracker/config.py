@@ -60,6 +60,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Two sites on one Redis (production and staging) must not share counts or cached values.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "crm-tracker")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "crm-tracker-cache:")
     # Cached aggregates (keyed on the data version, so never stale): per process by default;
     # CACHE_TYPE=RedisCache with CACHE_REDIS_URL=redis://... shares them between workers.
     CACHE_TYPE = os.environ.get("CACHE_TYPE", "SimpleCache")
