@@ -63,9 +63,10 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from tracker.auth import sessions
-    from tracker.core import logs
+    from tracker.core import logs, request_checks
 
     logs.init_app(app)  # first: Flask then sees a handler and adds no stderr one of its own
+    request_checks.init_app(app)  # before the blueprints: their <int:...> routes use it
 
     db.init_app(app)
     # Inside the package, so `flask db` works from any working directory.

@@ -2,7 +2,6 @@
 
 import sqlalchemy as sa
 from flask_babel import get_locale, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager
 from wtforms import (
     DateField,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.commitments.administration import CODE_PATTERN, TEXT_MAX
-from tracker.core.forms import VersionedForm
+from tracker.core.forms import TrackerForm, VersionedForm
 from tracker.core.labels import ACTOR_LABELS, ORGANISATION_KIND_LABELS, RECOMMENDATION_KIND_LABELS
 from tracker.extensions import db
 from tracker.models import Country, Meeting, OrganisationKind, Role, Theme, WorkingTable
@@ -66,7 +65,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(TrackerForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=80), CODE_RULE])
     name = StringField(_l("Name (empty if the minutes do not state it)"),
                        validators=[Optional(), Length(max=300)])
@@ -86,7 +85,7 @@ class MeetingEditForm(MeetingForm):
     code = None  # a meeting's code never changes
 
 
-class RecommendationEditForm(FlaskForm):
+class RecommendationEditForm(TrackerForm):
     working_table = SelectField(_l("Working table (meeting code / table code)"), coerce=int,
                                 choices=working_table_choices, validators=[InputRequired()],
                                 invalid_choice_message=_l("Choose a working table from the list."),
@@ -125,7 +124,7 @@ class RecommendationForm(RecommendationEditForm):
         return dict(code=self.code.data, owners=self.owners.data or [], **super().values())
 
 
-class OwnerForm(FlaskForm):
+class OwnerForm(TrackerForm):
     country = SelectField(_l("Add an owner country"), choices=country_choices,
                           validators=[InputRequired()],
                           invalid_choice_message=_l("Choose a member state from the list."))
@@ -138,7 +137,7 @@ class CommitmentForm(VersionedForm):
                                           validators=[Optional(), Length(max=300)])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(TrackerForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ACTOR_LABELS[r.value])
@@ -166,5 +165,5 @@ def recommendation_data(rec) -> dict:
                 title_es=rec.title_es, title_en=rec.title_en)
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrackerForm):
     """A button-only form (deactivate): CSRF token, nothing else."""

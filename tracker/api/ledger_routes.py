@@ -4,6 +4,7 @@ from flask import abort, jsonify, request
 from flask_babel import gettext as _
 
 from tracker.api import bp
+from tracker.core.request_checks import MAX_ID
 from tracker.ledger.chain import current_head, ledger_page
 
 MAX_LEDGER_PAGE = 1000
@@ -17,7 +18,7 @@ def ledger():
     """Entries after ``after`` (a sequence number), oldest first, and the current head."""
     after, limit = request.args.get("after", "0"), request.args.get("limit", str(MAX_LEDGER_PAGE))
     if not (after.isascii() and after.isdigit() and limit.isascii() and limit.isdigit()) \
-            or not 1 <= int(limit) <= MAX_LEDGER_PAGE or int(after) > 2**62:
+            or not 1 <= int(limit) <= MAX_LEDGER_PAGE or int(after) > MAX_ID:
         abort(400, description=_("after must be a sequence number and limit from 1 to %(max)d.",
                                  max=MAX_LEDGER_PAGE))
     return jsonify(items=ledger_page(int(after), int(limit)), head=current_head())

@@ -6,10 +6,10 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort, render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
-from wtforms.validators import InputRequired
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from tracker.core.refusals import Refused
 from tracker.extensions import db
@@ -18,7 +18,35 @@ CONFLICT = 409
 Row = TypeVar("Row")
 
 
-class VersionedForm(FlaskForm):
+def _has_control_character(text: str, multiline: bool) -> bool:
+    """C0 and C1 controls (and U+2028/2029) have no meaning in a typed value; a line break
+    belongs only in multi-line text. A CR/LF in a link would break its redirect for good."""
+    allowed = "\t\n\r" if multiline else ""
+    return any((ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) <= 0x9F
+               or c in "\u2028\u2029" for c in text)
+
+
+class TrackerForm(FlaskForm):
+    """Every form of the tracker: refuses control characters where they mean nothing, and
+    never echoes back more of a refused value than its field accepts."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if not isinstance(field.data, str):
+                continue
+            if _has_control_character(field.data, isinstance(field, TextAreaField)):
+                field.errors = [*field.errors,
+                                _l("Remove the control characters (or line breaks) from this "
+                                   "field.")]
+                valid = False
+            limit = max((v.max for v in field.validators if isinstance(v, Length)), default=-1)
+            if field.errors and 0 <= limit < len(field.data):
+                field.data = field.data[:limit]
+        return valid
+
+
+class VersionedForm(TrackerForm):
     """A form about a row, carrying the version it was opened at (optimistic lock)."""
 
     version = HiddenField(validators=[InputRequired()])

@@ -20,14 +20,17 @@ def is_web_address(link: str) -> bool:
     except ValueError:  # e.g. an unclosed IPv6 bracket: http://[::1
         return False
     return (parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-            and not any(c.isspace() for c in link))
+            and link.isprintable() and not any(c.isspace() for c in link))
 
 
 def local_target(target: str | None, default: str) -> str:
     """A redirect target from the request (``?next=``) if it stays on this site, else the
     default: an open redirect would let a phishing link borrow the tracker's address."""
     target = target or ""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+    # No backslash (browsers read it as /) and nothing unprintable: a CR/LF would split the
+    # Location header.
+    if not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or not target.isprintable():
         return default
     try:
         return default if urlsplit(target).netloc else target

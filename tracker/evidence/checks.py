@@ -5,6 +5,8 @@ from pathlib import Path
 
 import filetype
 
+from tracker.core.archives import open_archive
+
 # Accepted kinds, by what the content is (the extension must agree).
 ACCEPTED = {
     "application/pdf": {"pdf"},
@@ -24,6 +26,8 @@ ACCEPTED = {
     "text/csv": {"csv"},
 }
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy Office files share this container
+# Office Open XML and OpenDocument files are zip archives: opened only through core.archives.
+ARCHIVES = {kind for kind in ACCEPTED if "openxmlformats" in kind or "opendocument" in kind}
 
 
 def _extension(filename: str) -> str:
@@ -32,7 +36,8 @@ def _extension(filename: str) -> str:
 
 
 def detect_type(filename: str, data: bytes) -> str | None:
-    """The accepted MIME type the content really is, if its extension agrees; else None."""
+    """The accepted MIME type the content really is, if its extension agrees; else None.
+    An office file that is an archive beyond core.archives' limits: ArchiveRefused."""
     extension = _extension(filename)
     if data.startswith(OLE2):
         kind = {"doc": "application/msword", "xls": "application/vnd.ms-excel",
@@ -42,9 +47,11 @@ def detect_type(filename: str, data: bytes) -> str | None:
     else:
         guess = filetype.guess(data)
         kind = guess.mime if guess else None
-    if kind in ACCEPTED and extension in ACCEPTED[kind]:
-        return kind
-    return None
+    if kind not in ACCEPTED or extension not in ACCEPTED[kind]:
+        return None
+    if kind in ARCHIVES:
+        open_archive(data).close()  # ArchiveRefused when it would unpack beyond the limits
+    return kind
 
 
 def _is_text(data: bytes) -> bool:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.core.archives import ArchiveRefused
 from tracker.core.refusals import Refused
 from tracker.core.urls import is_web_address
 from tracker.evidence.checks import detect_type, safe_filename
@@ -63,7 +64,10 @@ def add_evidence(actor: Actor, commitment: Commitment, *, title: str, dated, vis
 
 
 def _describe(evidence: Evidence, upload: Upload) -> None:
-    kind = detect_type(upload.filename, upload.data)
+    try:
+        kind = detect_type(upload.filename, upload.data)
+    except ArchiveRefused as refused:
+        raise EvidenceRefused(refused.args[0], "file") from None
     if kind is None:
         raise EvidenceRefused(_l("This file is not an accepted PDF, office document, image "
                                  "or CSV, or its content does not match its name."), "file")

@@ -1,11 +1,12 @@
 """Forms of an auditor's page: follow a country or a theme, stop following."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 
+from tracker.core.forms import TrackerForm
 
-class FollowForm(FlaskForm):
+
+class FollowForm(TrackerForm):
     """Follow one country or one theme; the service checks that exactly one is chosen."""
 
     country = SelectField(_l("Country"), validate_choice=False)
@@ -18,5 +19,5 @@ class FollowForm(FlaskForm):
         return self
 
 
-class UnfollowForm(FlaskForm):
+class UnfollowForm(TrackerForm):
     """Only the CSRF token: the follow is named in the URL."""

@@ -3,16 +3,16 @@
 import datetime as dt
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, Optional
 
+from tracker.core.forms import TrackerForm
 from tracker.models import Visibility
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(TrackerForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
     dated = DateField(_l("Date of the document"), default=dt.date.today,
                       validators=[DataRequired()])

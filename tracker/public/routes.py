@@ -21,6 +21,7 @@ from tracker.commitments.matrix import build_matrix
 from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
 from tracker.core.http_cache import rendered_once_per_version
+from tracker.core.request_checks import id_argument
 from tracker.core.urls import local_target
 from tracker.extensions import db
 from tracker.ledger.chain import current_head
@@ -114,7 +115,8 @@ def source_document(code: str):
     document = db.session.scalar(sa.select(SourceDocument).filter_by(code=code))
     if document is None:
         abort(404)
-    quote = db.session.get(SourceQuote, request.args.get("quote", type=int) or 0)
+    quote_id = id_argument("quote")
+    quote = db.session.get(SourceQuote, quote_id) if quote_id else None
     if quote is not None and quote.source_document_id != document.id:
         quote = None
     return render_template("public/source_document.html", document=document, quote=quote,

@@ -1,17 +1,17 @@
 """Forms of the reminder pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
+from tracker.core.forms import TrackerForm
 from tracker.core.labels import FOLLOW_DIGEST_LABELS, FREQUENCY_LABELS, LANGUAGE_LABELS
 from tracker.permissions import digest_choices, is_auditor
 from tracker.reminders.settings import BAD_DAYS, DAYS_RANGE, SettingsRefused, parse_due_soon
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(TrackerForm):
     """Digest frequency and language; the view fits the first to the person's role."""
 
     digest_frequency = RadioField(
@@ -51,7 +51,7 @@ def _days_field(label):
                                            NumberRange(min=low, max=high, message=BAD_DAYS)])
 
 
-class ReminderSettingsForm(FlaskForm):
+class ReminderSettingsForm(TrackerForm):
     due_soon_days = StringField(_l("Due-soon reminders, in days before the due date"),
                                 validators=[InputRequired(), Length(max=50), _due_soon_list])
     stale_days = _days_field(_l("A commitment is stale after this many days without an update"))

@@ -1,0 +1,44 @@
+"""Requests no person sends, refused before any view sees them (400, 404, 413 or 415, never
+a 500): ids beyond the database's integers, JSON posted to a web form, a form body far larger
+than any form of the tracker."""
+
+from flask import Flask, abort, request
+from flask_babel import gettext as _
+from werkzeug.routing import IntegerConverter
+
+# PostgreSQL's integer: a larger id cannot name a row, and asking for one is a DataError.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in every route: a number the database can hold, else no route (404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def id_argument(name: str) -> int | None:
+    """A query argument naming a row (``?quote=12``): None when absent or out of range."""
+    value = request.args.get(name, "")
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+
+    @app.before_request
+    def _refuse_what_no_form_sends() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        # Every form is sent as a web form; Flask-WTF would turn a JSON array into a 500.
+        if request.is_json:
+            abort(415, description=_("This address takes a web form, not JSON."))
+        # Werkzeug bounds multipart fields (MAX_FORM_MEMORY_SIZE) but not a url-encoded body:
+        # without this, a megabyte typed into a note comes back whole in the refusal page.
+        limit = app.config.get("MAX_FORM_MEMORY_SIZE") or 500_000
+        if request.mimetype == "application/x-www-form-urlencoded" and \
+                (request.content_length or 0) > limit:
+            abort(413, description=_("This form is far larger than any form here accepts."))
