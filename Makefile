@@ -59,7 +59,7 @@ smoke: install                 ## build, install and run the tracker as producti
 	$(BIN)/python deploy/smoke_test.py
 
 extract:                       ## refresh the catalogues after changing translatable text
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o tracker/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _ln:1,2 -o tracker/translations/messages.pot .
 	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations
 
 clean:

@@ -18,7 +18,7 @@ from tracker.evidence.storage import add_evidence
 from tracker.extensions import db
 from tracker.models import Commitment, Country, OrganisationKind, Role, User
 
-PASSWORD = "migración-segura-2026"
+PASSWORD = "tortuga-azul-bajo-el-volcán"
 ORGANISATION = "Red Regional de Organizaciones Civiles"
 # The application's argon2id parameters are slow on purpose (a tenth of a second a login).
 # The tests' accounts carry a cheap argon2id hash of PASSWORD instead: the application's own

@@ -1,4 +1,5 @@
-"""Accounts: login, lockout, sessions that really end, cookies, headers, the users CLI."""
+"""Accounts: login, waits after failures, sessions that really end, cookies, headers, the
+users CLI. The limits an attacker might turn against an owner: tests/test_auth_limits.py."""
 
 import datetime as dt
 
@@ -8,7 +9,7 @@ from conftest import AuthActions
 from factories import PASSWORD, make_user
 
 from tracker import create_app
-from tracker.accounts import users
+from tracker.accounts import throttle, users
 from tracker.accounts.passwords import WeakPassword, check_policy, hash_password
 from tracker.extensions import db
 from tracker.models import LoginThrottle, User
@@ -39,20 +40,21 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, seeded, au
             == unknown.get_data(as_text=True).count("<li>"))
 
 
-def test_repeated_failures_lock_the_address_in_the_database(client, seeded, auth):
+def test_repeated_failures_make_the_address_wait_in_the_database(client, seeded, auth):
     user = make_user("secretariat")
-    for _ in range(users.MAX_FAILURES):
+    for _ in range(throttle.FREE_FAILURES):
         assert failed(auth.login(user.email, "not-the-password-at-all"))
-    throttle = db.session.scalar(sa.select(LoginThrottle))
-    assert throttle.failures == users.MAX_FAILURES and throttle.locked_until is not None
-    assert failed(auth.login(user.email))  # even the right password, and the same message
-    # The lock ends by itself.
-    later = dt.datetime.now(dt.timezone.utc) + users.LOCK_TIME + dt.timedelta(seconds=1)
+    row = db.session.scalar(sa.select(LoginThrottle))
+    assert row.failures == throttle.FREE_FAILURES and row.locked_until is not None
+    # This browser never logged in: even the right password waits, with the same message.
+    assert failed(auth.login(user.email))
+    # The wait ends by itself.
+    later = dt.datetime.now(dt.timezone.utc) + throttle.FIRST_WAIT + dt.timedelta(seconds=1)
     assert users.authenticate(user.email, PASSWORD, now=later).id == user.id
 
 
-def test_unknown_addresses_lock_too(app, seeded):
-    for _ in range(users.MAX_FAILURES):
+def test_unknown_addresses_wait_too(app, seeded):
+    for _ in range(throttle.FREE_FAILURES):
         assert users.authenticate("ghost@example.org", "x" * 12) is None
     assert db.session.scalar(sa.select(LoginThrottle)).locked_until is not None
 

@@ -1,6 +1,8 @@
 """Crafted requests: each gets a 400, 404, 413 or 415 and writes nothing, never a 500; no
 refused value comes back larger than its field, and no control character is stored."""
 
+import io
+
 import pytest
 from factories import make_user
 from workflow_helpers import snapshot, version_on
@@ -112,3 +114,29 @@ def test_a_refused_long_note_comes_back_at_its_field_length(client, auth, secret
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "y" * 5000 in page and "y" * 5001 not in page
+
+
+def test_a_refusal_of_the_whole_form_is_shown_above_it(app):
+    """A service's refusal that names no field (refuse(form, Refused(msg))) is read."""
+    from flask import render_template_string
+
+    from tracker.core.forms import TrackerForm, refuse
+    from tracker.core.refusals import Refused
+
+    with app.test_request_context("/", method="POST"):
+        form = TrackerForm(meta={"csrf": False})
+        form.validate()
+        refuse(form, Refused("Otra persona cambió este compromiso."))
+        page = render_template_string('{% from "_forms.html" import form_errors %}'
+                                      "{{ form_errors(form) }}", form=form)
+    assert "Otra persona cambió este compromiso." in page
+    assert "marked fields" not in page and "campos marcados" not in page
+
+
+def test_a_chunked_url_encoded_form_is_refused_before_it_is_read(client, auth, secretariat):
+    before = snapshot()
+    body = io.BytesIO(b"status=in_progress&note=" + b"x" * 1024 * 1024)
+    response = client.post(f"{PAGE}/status", input_stream=body, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Transfer-Encoding": "chunked"})
+    assert response.status_code == 411 and len(response.data) < 50_000
+    assert snapshot() == before

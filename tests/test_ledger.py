@@ -1,5 +1,6 @@
 """The public ledger: intact when untouched, and any tampering named by both verifiers."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -11,10 +12,10 @@ import sqlalchemy as sa
 from conftest import ON_POSTGRES
 from factories import commitment, make_evidence, make_observation, make_user, report_status
 from werkzeug.serving import make_server
-from workflow_helpers import SECRETS, add_restricted_evidence
+from workflow_helpers import PDF, SECRETS, add_restricted_evidence
 
 from tracker.extensions import db
-from tracker.models import Commitment, LedgerEntry
+from tracker.models import Commitment, Evidence, LedgerEntry
 
 VERIFIER = Path(__file__).resolve().parent.parent / "tools" / "verify_ledger.py"
 
@@ -71,9 +72,14 @@ def test_no_personal_data_or_restricted_content_in_the_ledger(history):
     restricted = [json.loads(e.payload)["event"] for e in entries if e.kind == "evidence_added"
                   and json.loads(e.payload)["event"]["visibility"] == "restricted"]
     assert len(restricted) == 2
-    assert all(set(event) == {"commitment", "evidence_id", "visibility", "sha256"}
+    assert all(set(event) == {"commitment", "evidence_id", "visibility", "sha256_commitment"}
                for event in restricted)
-    assert restricted[0]["sha256"] and len(restricted[0]["sha256"]) == 64
+    # The file as sha256(salt + sha256), which only its readers can open; the link not at all.
+    file = db.session.get_one(Evidence, restricted[0]["evidence_id"])
+    assert restricted[0]["sha256_commitment"] == hashlib.sha256(
+        (file.ledger_salt + hashlib.sha256(PDF).hexdigest()).encode()).hexdigest()
+    assert restricted[1]["sha256_commitment"] is None
+    assert not any(file.sha256 in e.payload or file.ledger_salt in e.payload for e in entries)
 
 
 def first_change_seq() -> int:
@@ -218,3 +224,57 @@ def test_observations_answers_and_hidings_are_chained_and_checked(runner, histor
            "observation")
     result = verify(runner)
     assert result.exit_code == 1 and f"differs from observation {observation.id}" in result.output
+
+
+def test_both_verifiers_check_visible_texts_against_their_commitments(live_url, client,
+                                                                     runner, history):
+    """A visible text comes with its opening, which both verifiers check; a hidden one's
+    entry verifies without it."""
+    from tracker.audit.observations import answer_observation, hide_observation
+
+    auditor = make_user("auditor", country=None)
+    visible = make_observation(auditor, "MT1-R01-MEX", text="Falta el presupuesto.")
+    answer_observation(history, visible, "El presupuesto se aprobó en octubre.")
+    hide_observation(make_user("secretariat"), make_observation(auditor, "MT1-R01-MEX"),
+                     "Datos personales")
+    intact = run_verifier(live_url)
+    assert intact.returncode == 0, intact.stdout + intact.stderr
+    assert "2 texts checked against their commitments" in intact.stdout
+    assert verify(runner).exit_code == 0
+
+    seq = db.session.scalar(sa.select(sa.func.min(LedgerEntry.seq))  # the visible one's
+                            .where(LedgerEntry.kind == "observation"))
+    tamper(f"UPDATE observation SET text = 'Todo bien' WHERE id = {visible.id}", "observation")
+    broken = run_verifier(live_url)
+    assert broken.returncode == 1
+    assert f"entry {seq}: its text does not match text_commitment" in broken.stdout
+    assert f"entry {seq}: differs from observation {visible.id}" in verify(runner).output
+
+
+@pytest.mark.parametrize("kind", ["status_change", "commitment_created", "entries_withheld"])
+def test_the_verifier_refuses_a_withheld_entry_that_may_not_be(kind):
+    """Only entries that can hold withdrawn content may be withheld: withholding a status
+    change would hide history from every auditor."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("verify_ledger", VERIFIER)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    def entry(seq, prev, payload):
+        digest = hashlib.sha256((prev + tool.canonical(payload)).encode()).hexdigest()
+        return {"seq": seq, "kind": payload["kind"], "at": payload["at"], "prev_hash": prev,
+                "hash": digest, "payload": payload}
+
+    at = "2026-01-01T00:00:00.000000+00:00"
+    served: list[dict] = []
+    prev, seq = tool.GENESIS, 1
+    hidden = entry(seq, prev, {"v": 1, "seq": seq, "kind": kind, "at": at,
+                               "event": {"note": "lo que se quiere esconder"}})
+    announcement = entry(seq + 1, hidden["hash"], {
+        "v": 2, "seq": seq + 1, "kind": "entries_withheld", "at": at, "event": {
+            "cause": "observation_hidden",
+            "entries": [{"seq": seq, "prev_hash": prev, "hash": hidden["hash"]}]}})
+    hidden.update(payload=None, withheld_by=seq + 1)
+    problem, _ = tool.verify([*served, hidden, announcement], None, {})
+    assert problem is not None and f"entry {seq}: withheld" in problem

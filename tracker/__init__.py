@@ -7,7 +7,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker.config import Config, config_from_env
+from tracker.config import Config, config_from_env, engine_options
 from tracker.extensions import babel, cache, csrf, db, limiter, migrate
 
 
@@ -39,6 +39,7 @@ def _default_to_instance_folder(app: Flask) -> None:
     instance = Path(app.instance_path)
     app.config["SQLALCHEMY_DATABASE_URI"] = (app.config["SQLALCHEMY_DATABASE_URI"]
                                              or f"sqlite:///{instance / 'tracker.db'}")
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)  # per database
     app.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"] or str(instance / "uploads")
     app.config["MAIL_OUTBOX_DIR"] = app.config["MAIL_OUTBOX_DIR"] or str(instance / "outbox")
 
@@ -63,10 +64,11 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from tracker.auth import sessions
-    from tracker.core import logs, request_checks
+    from tracker.core import logs, request_checks, uploads
 
     logs.init_app(app)  # first: Flask then sees a handler and adds no stderr one of its own
     request_checks.init_app(app)  # before the blueprints: their <int:...> routes use it
+    uploads.init_app(app)  # a full or read-only TMPDIR answers 503, not 500
 
     db.init_app(app)
     # Inside the package, so `flask db` works from any working directory.
@@ -111,11 +113,14 @@ def register_blueprints(app: Flask) -> None:
 def register_errorhandlers(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError
 
-    from tracker.core.errors import render_csrf_error, render_error
+    from tracker.core import errors
     from tracker.core.security import add_security_headers
 
-    app.register_error_handler(HTTPException, render_error)
-    app.register_error_handler(CSRFError, render_csrf_error)
+    app.register_error_handler(HTTPException, errors.render_error)
+    app.register_error_handler(CSRFError, errors.render_csrf_error)
+    for outage in errors.DATABASE_UNAVAILABLE:  # 503 and Retry-After, not a 500 and a traceback
+        app.register_error_handler(outage, errors.render_database_unavailable)
+    app.teardown_appcontext(errors.close_database_session)  # runs before Flask-SQLAlchemy's
     add_security_headers(app)
 
 

@@ -36,6 +36,28 @@ def _list(name: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
+def postgres_connect_args(connect_timeout: int, statement_timeout: int) -> dict:
+    """libpq's settings for a network or a server that stops answering: a bounded connect,
+    TCP keepalives on idle connections, a bound on unacknowledged data (a black hole), and
+    a statement timeout."""
+    seconds = max(connect_timeout, 2)  # libpq's own minimum
+    return {"connect_timeout": seconds, "tcp_user_timeout": seconds * 1000,
+            "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+            "keepalives_count": 3,
+            "options": f"-c statement_timeout={statement_timeout * 1000}"}
+
+
+def engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with PostgreSQL's timeouts when the database is PostgreSQL
+    (SQLite's driver would refuse them); known once the database URL is."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if str(config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        options["connect_args"] = postgres_connect_args(
+            config["DATABASE_CONNECT_TIMEOUT"], config["DATABASE_STATEMENT_TIMEOUT"]) | \
+            options.get("connect_args", {})
+    return options
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     # Former keys, still accepted (never used to sign) while a new SECRET_KEY rolls out:
@@ -51,7 +73,12 @@ class Config:
     # is only known once Flask has chosen it (tracker.create_app fills them in).
     INSTANCE_PATH = os.environ.get("TRACKER_INSTANCE_PATH")
     SQLALCHEMY_DATABASE_URI = _database_url("") or None  # sqlite:///<instance>/tracker.db
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # PostgreSQL's timeouts: engine_options
+    # PostgreSQL: seconds to wait for a connection, and for the network to acknowledge what
+    # was sent on an open one; past it a request fails (503) instead of hanging.
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", 5))
+    # PostgreSQL cancels a statement running longer than this many seconds (0: never).
+    DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", 30))
     SEED_DATA_DIR = os.environ.get("SEED_DATA_DIR", str(PACKAGE_DIR / "seed_data"))
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # <instance>/uploads
     # Largest request, and so largest evidence file (20 MiB by default); larger gets a 413.
@@ -60,6 +87,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    # Reset e-mails one account gets per hour, however many addresses ask (more: silence).
+    PASSWORD_RESETS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_HOUR", 3))
     # Two sites on one Redis (production and staging) must not share counts or cached values.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "crm-tracker")
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "crm-tracker-cache:")
@@ -83,6 +112,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "tracker@localhost")
     MAIL_OUTBOX_DIR = os.environ.get("MAIL_OUTBOX_DIR")  # <instance>/outbox
+    # Seconds one message's SMTP conversation may take in all; past it, it is retried later.
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 30))
     # Reminder delivery: attempts before a message is marked failed, the first retry's delay
     # (doubled each time), and how long a claim lasts before a dead sender's message is retried.
     OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", 8))
@@ -108,7 +139,13 @@ class Config:
 
     @staticmethod
     def validate(config) -> None:
-        """Refuse a configuration that cannot run safely; the base one always can."""
+        """Refuse a configuration that cannot run safely."""
+        # A claim must outlast its sender's conversation, or a live sender's message would
+        # look abandoned to another deliverer and be sent twice.
+        if not 0 < 2 * config["MAIL_TIMEOUT"] <= config["OUTBOX_CLAIM_TIMEOUT"]:
+            raise RuntimeError(
+                f"OUTBOX_CLAIM_TIMEOUT ({config['OUTBOX_CLAIM_TIMEOUT']} s) must be at least "
+                f"twice MAIL_TIMEOUT ({config['MAIL_TIMEOUT']:g} s), which must be positive.")
 
 
 class DevelopmentConfig(Config):
@@ -132,6 +169,7 @@ class ProductionConfig(Config):
     @staticmethod
     def validate(config) -> None:
         """Fail fast: a guessable SECRET_KEY signs forgeable sessions and links."""
+        Config.validate(config)
         secret = config.get("SECRET_KEY") or ""
         if secret == DEV_SECRET_KEY or len(secret) < 32:
             raise RuntimeError(

@@ -7,12 +7,13 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from tracker.accounts import users
-from tracker.accounts.passwords import WeakPassword
+from tracker.accounts.passwords import MAX_LENGTH, WeakPassword
 from tracker.extensions import db
 from tracker.models import Role, User
 from tracker.permissions import SYSTEM
 
 users_group = AppGroup("users", help="Manage accounts.")
+_STDIN_LIMIT = 4 * MAX_LENGTH + 2  # bytes: the longest password allowed, in UTF-8, and CRLF
 
 
 @users_group.command("create")
@@ -27,7 +28,7 @@ users_group = AppGroup("users", help="Manage accounts.")
 def create_user(email, role, country, name, organisation, organisation_kind, password_stdin):
     """Create an account with a password (prompted for, or read from stdin)."""
     if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = _password_from_stdin()
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
@@ -38,6 +39,20 @@ def create_user(email, role, country, name, organisation, organisation_kind, pas
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role.value} {user.email}"
                + (f" ({user.country.iso3})" if user.country else ""))
+
+
+def _password_from_stdin() -> str:
+    """The first line of standard input, which must be UTF-8 (read as bytes: a text stream
+    would fail on other bytes with a traceback, or guess the terminal's encoding)."""
+    raw = sys.stdin.buffer.readline(_STDIN_LIMIT + 1)
+    if len(raw) > _STDIN_LIMIT:
+        raise click.ClickException("The password on standard input is too long; "
+                                   "nothing was created.")
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise click.ClickException("The password on standard input is not valid UTF-8; "
+                                   "nothing was created.") from None
 
 
 @users_group.command("list")

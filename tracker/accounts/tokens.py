@@ -5,7 +5,15 @@
   so a used token (and every older one) stops working.
 - Unsubscribe links in digests never expire and need no login: they only ever switch
   digests off, and a digest sent a year ago must still be able to stop the next one.
+- Known-device tokens (OWASP's "device cookie") are handed to a browser after it logged
+  in, for 180 days: they let the right password in from that browser while the account is
+  slowed down for every other one (tracker.accounts.throttle). A token names the user, a
+  random device id and a fingerprint of the password hash, so a new password forgets
+  every device; it opens nothing by itself.
 """
+
+import hashlib
+import secrets
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
@@ -13,7 +21,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLS
 from tracker.extensions import db
 from tracker.models import User
 
-LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600}  # seconds
+LIFETIMES = {"invite": 7 * 24 * 3600, "reset": 3600, "device": 180 * 24 * 3600}  # seconds
 
 
 def _keys() -> list[str]:
@@ -46,6 +54,32 @@ def user_for_token(token: str, purpose: str) -> User | None:
     if user is None or user.session_version != data.get("v") or not user.active:
         return None
     return user
+
+
+def device_token(user: User) -> str:
+    """A new known-device token for the browser this user just logged in from."""
+    return _timed("device").dumps({"u": user.id, "d": secrets.token_urlsafe(16),
+                                   "p": _password_mark(user)})
+
+
+def known_device(token: str | None, user: User) -> str | None:
+    """The device id if the token is a genuine, unexpired device token of this user under
+    their current password; else None."""
+    if not token or not user.password_hash:
+        return None
+    try:
+        data = _timed("device").loads(token, max_age=LIFETIMES["device"])
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.id \
+            or data.get("p") != _password_mark(user) or not isinstance(data.get("d"), str):
+        return None
+    return data["d"]
+
+
+def _password_mark(user: User) -> str:
+    """Changes with the password; says nothing about it (a hash of its salted hash)."""
+    return hashlib.sha256((user.password_hash or "").encode("utf-8")).hexdigest()[:16]
 
 
 def unsubscribe_token(user: User) -> str:

@@ -1,27 +1,24 @@
-"""Accounts: creating, deactivating, logging in (with a lock after repeated failures)."""
+"""Accounts: creating, deactivating, logging in and changing one's password (with waits
+after repeated failures that spare known devices)."""
 
 import datetime as dt
-import hashlib
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_ngettext as _ln
 from sqlalchemy.exc import IntegrityError
 
-from tracker.accounts import admin_log
+from tracker.accounts import admin_log, throttle, tokens
 from tracker.accounts.passwords import check_policy, hash_password, verify_password
 from tracker.core.refusals import Refused
 from tracker.core.time import utcnow
 from tracker.extensions import db
-from tracker.models import Country, LoginThrottle, OrganisationKind, Role, User
+from tracker.models import Country, OrganisationKind, Role, User
 from tracker.permissions import Actor, can_administer, can_deactivate, ensure
-
-MAX_FAILURES = 5                          # failed logins before the address is locked
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOCK_TIME = dt.timedelta(minutes=15)
 
 
 class AccountError(Refused):
@@ -84,7 +81,7 @@ def new_account(actor: Actor, *, email: str, role: str, country: str | None = No
     if find_user(email) is not None:
         raise AccountError(_l("An account with this e-mail address already exists."))
     if password is not None:
-        check_policy(password, user_inputs=(email, name or ""))
+        check_policy(password, user_inputs=(email, name, user.organisation))
         user.password_hash = hash_password(password)
     db.session.add(user)
     admin_log.record(actor, "user.create", f"user {email}", role=role.value,
@@ -114,48 +111,55 @@ def end_sessions(user: User) -> None:
 
 def set_password(user: User, password: str) -> None:
     """Set a new password (policy checked) and end every existing session."""
-    check_policy(password, user_inputs=(user.email, user.name or ""))
+    check_policy(password, user_inputs=(user.email, user.name, user.organisation))
     user.password_hash = hash_password(password)
     user.session_version += 1
     db.session.commit()
 
 
-def _throttle_key(email: str) -> str:
-    return hashlib.sha256(normalize_email(email).encode("utf-8")).hexdigest()
+def authenticate(email: str, password: str, *, device: str | None = None,
+                 now: dt.datetime | None = None) -> User | None:
+    """The user if the credentials are right and the attempt need not wait, else None.
 
-
-def authenticate(email: str, password: str, now: dt.datetime | None = None) -> User | None:
-    """The user if the credentials are right and the address is not locked, else None.
-
-    Failures are counted per address whether or not an account exists, and a lock looks
-    exactly like a wrong password, so neither the answer nor its timing reveals accounts.
+    Attempts are counted per address (tracker.accounts.throttle) whether or not an account
+    exists, and a wait looks exactly like a wrong password, so neither the answer nor its
+    timing reveals accounts. From a known device of this account (``device``: its token)
+    they are counted on that device instead, so the owner gets in however much an
+    attacker has slowed the address down.
     """
     now = now or utcnow()
-    key = _throttle_key(email)
-    throttle = db.session.get(LoginThrottle, key, with_for_update=True)
     user = find_user(email)
-    locked = throttle is not None and throttle.locked_until is not None \
-        and throttle.locked_until > now
-    ok = verify_password(user.password_hash if user else None, password)
-    if ok and not locked and user is not None and user.is_active:
-        if throttle is not None:
-            db.session.delete(throttle)
+    stored = user.password_hash if user is not None else None
+    device_id = tokens.known_device(device, user) if user is not None else None
+    key = throttle.key("device", device_id) if device_id else \
+        throttle.key("login", normalize_email(email))
+    waiting = throttle.claim(key, now) is not None
+    ok = verify_password(stored, password)  # even while waiting: the same time either way
+    if ok and not waiting and user is not None and user.is_active:
+        throttle.forgive(key)
         user.last_login_at = now
         db.session.commit()
         return user
-    if not locked:
-        _count_failure(throttle, key, now)
-    db.session.commit()
     return None
 
 
-def _count_failure(throttle: LoginThrottle | None, key: str, now: dt.datetime) -> None:
-    if throttle is None:
-        throttle = LoginThrottle(email_key=key, failures=0, first_failure_at=now)
-        db.session.add(throttle)
-    elif now - throttle.first_failure_at > FAILURE_WINDOW:
-        throttle.failures, throttle.first_failure_at, throttle.locked_until = 0, now, None
-    throttle.failures += 1
-    if throttle.failures >= MAX_FAILURES:
-        throttle.locked_until = now + LOCK_TIME
-
+def change_password(user: User, current: str, new: str, now: dt.datetime | None = None) -> None:
+    """Change one's own password after checking the current one. Wrong current passwords
+    are counted on the account (every session of it shares the count) and slowed down like
+    logins; AccountError says what is wrong or how long to wait, WeakPassword why the new
+    one is refused."""
+    now = now or utcnow()
+    key = throttle.key("current-password", str(user.id))
+    stored = user.password_hash
+    wait = throttle.claim(key, now)
+    if wait is not None:
+        minutes = math.ceil(wait.total_seconds() / 60)
+        raise AccountError(_ln(
+            "Too many wrong current passwords: try again in %(num)d minute.",
+            "Too many wrong current passwords: try again in %(num)d minutes.",
+            minutes), field="current")
+    if not verify_password(stored, current):
+        raise AccountError(_l("The current password is wrong."), field="current")
+    throttle.forgive(key)
+    db.session.commit()  # the current password was right, whatever becomes of the new one
+    set_password(user, new)

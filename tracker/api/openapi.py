@@ -102,7 +102,7 @@ SCHEMAS = {
         "links": {"type": "array", "items": {"type": "string"}},
         "at": {"type": "string", "format": "date-time"}, "hidden": {"type": "boolean"},
         "hidden_reason": NULLABLE_STRING,
-        "answers": {"type": "array", "items": _obj({
+        "answers": {"type": "array", "description": "empty when hidden", "items": _obj({
             "at": {"type": "string", "format": "date-time"}, "country": {"type": "string"},
             "text": {"type": "string"}})}}),
     "Group": {"type": "object", "properties": {

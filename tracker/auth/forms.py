@@ -19,7 +19,8 @@ class SetPasswordForm(TrackerForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(_l("Current password"),
+                            validators=[DataRequired(), Length(max=1024)])
 
 
 class ResetRequestForm(TrackerForm):

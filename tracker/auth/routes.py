@@ -1,13 +1,22 @@
 """Auth views: thin wrappers around tracker.accounts.users."""
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from tracker.accounts import users
 from tracker.accounts.invitations import send_password_reset
-from tracker.accounts.passwords import WeakPassword, verify_password
-from tracker.accounts.tokens import user_for_token
+from tracker.accounts.passwords import WeakPassword
+from tracker.accounts.tokens import LIFETIMES, device_token, user_for_token
 from tracker.auth import bp
 from tracker.auth.forms import ChangePasswordForm, LoginForm, ResetRequestForm, SetPasswordForm
 from tracker.core.forms import refuse
@@ -15,11 +24,24 @@ from tracker.core.urls import local_target
 from tracker.extensions import limiter
 from tracker.permissions import has_own_commitments
 
+# Marks a browser its user has logged in from (tracker.accounts.tokens.device_token); only
+# the login form reads it.
+DEVICE_COOKIE = "tracker_device"
+
 
 def _start_session(user) -> None:
-    """A fresh session on every login (nothing carried over from before)."""
+    """A fresh session on every login (nothing carried over from before), and this browser
+    remembered as one of the user's known devices."""
     session.clear()
     login_user(user)
+
+    @after_this_request
+    def remember_device(response):
+        # Made as the answer leaves, so it carries a password set during this request.
+        response.set_cookie(DEVICE_COOKIE, device_token(user), max_age=LIFETIMES["device"],
+                            path=url_for("auth.login"), httponly=True, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+        return response
 
 
 def _landing(user) -> str:
@@ -35,7 +57,8 @@ def login():
         return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
-        user = users.authenticate(form.email.data, form.password.data)
+        user = users.authenticate(form.email.data, form.password.data,
+                                  device=request.cookies.get(DEVICE_COOKIE))
         if user is not None:
             _start_session(user)
             return redirect(_landing(user))
@@ -102,15 +125,20 @@ def request_reset():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 @login_required
 def change_password():
-    """Change one's password; every other session ends."""
+    """Change one's password; every other session ends. Wrong current passwords are
+    counted and slowed down (users.change_password)."""
     user = current_user._get_current_object()  # the session is replaced below
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if not verify_password(user.password_hash, form.current.data):
-            form.current.errors.append(_("The current password is wrong."))
-        elif _save_password(user, form,
-                            _("Your password is changed; your other sessions are closed.")):
+        try:
+            users.change_password(user, form.current.data, form.password.data)
+        except (users.AccountError, WeakPassword) as exc:
+            refuse(form, exc)
+        else:
+            _start_session(user)
+            flash(_("Your password is changed; your other sessions are closed."))
             return redirect(_landing(user))
     return render_template("auth/change_password.html", form=form)

@@ -1,9 +1,24 @@
-"""One error renderer: JSON for clients that ask for it, an HTML page for people."""
+"""One error renderer: JSON for clients that ask for it, an HTML page for people; and the one
+answer to a database that does not answer (503, Retry-After, one log line)."""
 
-from flask import jsonify, render_template, request
+import logging
+
+import sqlalchemy as sa
+from flask import current_app, g, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from tracker.extensions import db
+
+log = logging.getLogger(__name__)
+# What a client is told to wait before trying again: a restarting PostgreSQL is back within
+# seconds, and every request during an outage costs the server little (it fails fast).
+RETRY_AFTER_SECONDS = 10
+# The database is down, unreachable, too slow (statement timeout) or out of connections:
+# what may succeed if the request is sent again. Not a programming error, never a traceback.
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError,
+                        sa.exc.DisconnectionError)
 
 
 def wants_json() -> bool:
@@ -13,6 +28,10 @@ def wants_json() -> bool:
 
 def render_error(error: HTTPException):
     """Answer an HTTP error in the client's format, never with a traceback."""
+    original = getattr(error, "original_exception", None)
+    if isinstance(error, InternalServerError) and original is not None and \
+            is_database_unavailable(original):
+        return render_database_unavailable(original)  # raised after the view (a hook)
     code = error.code or 500
     if wants_json():
         return jsonify(error={"status": code, "title": error.name,
@@ -28,3 +47,67 @@ def render_csrf_error(error: CSRFError):
         "reload the page and send the form again. If it happens again, use the site's "
         "https:// address and allow its cookies.")
     return render_error(error)
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database did not answer; the same request may succeed in a few seconds."""
+
+    @property
+    def name(self) -> str:
+        return _("Service unavailable")
+
+
+def is_database_unavailable(error: BaseException | None) -> bool:
+    if isinstance(error, DATABASE_UNAVAILABLE):
+        return True
+    return isinstance(error, sa.exc.DBAPIError) and error.connection_invalidated
+
+
+def render_database_unavailable(error: BaseException):
+    """503 with Retry-After, in the client's format; one log line, no traceback. Nothing
+    here asks the database anything: the session is rolled back (its connection goes back to
+    the pool, which pings it before the next use) and the reader is answered as anonymous."""
+    log.warning("database unavailable: %s %s: %s id=%s", request.method, request.path,
+                one_line(error), g.get("request_id", "-"))
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        pass  # the connection is gone already: nothing to roll back
+    answer_as_anonymous()
+    response = make_response(render_error(DatabaseUnavailable(_(
+        "The tracker cannot reach its database just now. Try again in a few seconds. If you "
+        "were sending a form, check afterwards whether it was saved."))))
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def answer_as_anonymous() -> None:
+    """Treat this request's reader as anonymous: the page and the after-request hooks would
+    otherwise look the session's user up again, in the database that just failed (Flask-Login
+    keeps no user when its loader raised)."""
+    current_app.login_manager._update_request_context_with_user()  # type: ignore[attr-defined]
+
+
+def close_database_session(_exc: BaseException | None) -> None:
+    """End the context's database session before Flask-SQLAlchemy's own teardown does: a
+    connection lost after the view answered fails the closing rollback, and that error,
+    raised after the answer was made, would reach gunicorn and replace it with a bare 500.
+    The view has committed what it wrote; what is left is logged and let go."""
+    try:
+        db.session.remove()
+    except DATABASE_UNAVAILABLE as error:
+        log.warning("database connection lost while closing the session: %s id=%s",
+                    one_line(error), g.get("request_id", "-"))
+        try:
+            db.session.remove()  # the connection is invalidated now: this closes cleanly
+        except sa.exc.SQLAlchemyError:
+            pass
+
+
+def one_line(error: BaseException) -> str:
+    """The driver's own message, first line only (for a log): never the statement or its parameters
+    (a login's e-mail address), which SQLAlchemy's message carries."""
+    cause = getattr(error, "orig", None) or error
+    text = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {text[0] if text else ''}".rstrip(": ")

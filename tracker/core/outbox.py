@@ -1,9 +1,12 @@
 """The outbox: every e-mail (reminders, notices, digests, invitations, password resets) is
 written here first, then delivered, retried, or failed.
 
-Guarantees: a message is queued at most once (unique idempotency key); a delivery run claims
-each message atomically, so two runs never send the same one; a temporary failure (no
-connection, 4xx) is retried with exponential backoff, a permanent one (5xx) is not; after
+Guarantees: a message is queued at most once (unique idempotency key); one delivery run
+at a time, whoever starts it (scheduler or CLI); each message is claimed atomically, stamped
+with the moment of its claim, and its SMTP conversation ends within MAIL_TIMEOUT, well
+inside OUTBOX_CLAIM_TIMEOUT (checked at start-up), so a live sender's claim never looks
+expired and two runs never send the same message; a temporary failure (no connection, 4xx,
+a server too slow) is retried with exponential backoff, a permanent one (5xx) is not; after
 the last attempt a message is marked failed, never dropped. If the process dies after the
 server accepted a message but before it was recorded, the claim expires and the message is
 sent again with the same Message-ID (at least once, with the duplicate recognisable).
@@ -12,7 +15,7 @@ sent again with the same Message-ID (at least once, with the duplicate recognisa
 import datetime as dt
 import hashlib
 import smtplib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -21,6 +24,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from tracker.core import mail
+from tracker.core.run_lock import held_alone
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.models import MessageKind, OutboxMessage, OutboxStatus
@@ -28,6 +32,7 @@ from tracker.models import MessageKind, OutboxMessage, OutboxStatus
 _table = cast(sa.Table, OutboxMessage.__table__)
 SINGLE_USE_LINK_KINDS = (MessageKind.INVITATION, MessageKind.PASSWORD_RESET)
 LINK_REMOVED = "(removed once delivered: it held a single-use link)"
+DELIVERY_LOCK = "outbox-delivery"
 
 
 def idempotency_key(*parts) -> str:
@@ -68,27 +73,48 @@ class DeliveryReport:
     sent: list[str] = field(default_factory=list)
     retrying: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    busy: bool = False  # another delivery run was going: this one tried nothing
 
 
 def deliver_due(now: dt.datetime | None = None) -> DeliveryReport:
-    """Send every message whose time has come, one by one, committing after each."""
-    now = now or utcnow()
+    """Send every message whose time has come, one by one, committing after each; unless
+    another run (the scheduler's, `flask reminders run`) is going, which sends them instead.
+    now: when the run starts (tests move it); the clock runs on from there, so each claim and
+    each retry time is stamped with its own moment, not the run's start."""
     report = DeliveryReport()
-    for message_id in _due_ids(now):
-        if not _claim(message_id, now):
+    with held_alone(DELIVERY_LOCK) as alone:
+        if not alone:
+            report.busy = True
+            current_app.logger.info("outbox: another delivery is running; the messages "
+                                    "will be sent by it")
+            return report
+        _deliver(_clock(now), report)
+    return report
+
+
+def _clock(start: dt.datetime | None) -> Callable[[], dt.datetime]:
+    offset = start - utcnow() if start else dt.timedelta(0)
+
+    def now() -> dt.datetime:
+        return utcnow() + offset
+    return now
+
+
+def _deliver(clock: Callable[[], dt.datetime], report: DeliveryReport) -> None:
+    for message_id in _due_ids(clock()):
+        if not _claim(message_id, clock()):
             continue  # another delivery run took it
         message = db.session.get_one(OutboxMessage, message_id)
         try:
             mail.send(_email(message))
         except (smtplib.SMTPException, OSError) as exc:
-            _record_failure(message, exc, now, report)
+            _record_failure(message, exc, clock(), report)
         else:
             message.status, message.sent_at, message.last_error = OutboxStatus.SENT, utcnow(), None
             report.sent.append(message.recipient)
         if message.status in (OutboxStatus.SENT, OutboxStatus.FAILED):
             _forget_link(message)
         db.session.commit()
-    return report
 
 
 def _forget_link(message: OutboxMessage) -> None:
@@ -110,7 +136,8 @@ def _due_ids(now: dt.datetime) -> list[int]:
 
 
 def _claim(message_id: int, now: dt.datetime) -> bool:
-    """Mark the message as being sent, if nobody else did: one UPDATE, committed."""
+    """Mark the message as being sent, if nobody else did: one UPDATE, committed. now is the
+    moment of this claim: its sender has OUTBOX_CLAIM_TIMEOUT from here before it expires."""
     expired_claim = now - dt.timedelta(seconds=current_app.config["OUTBOX_CLAIM_TIMEOUT"])
     claimed = cast(sa.CursorResult, db.session.execute(
         _table.update().where(

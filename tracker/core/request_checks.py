@@ -39,6 +39,8 @@ def init_app(app: Flask) -> None:
         # Werkzeug bounds multipart fields (MAX_FORM_MEMORY_SIZE) but not a url-encoded body:
         # without this, a megabyte typed into a note comes back whole in the refusal page.
         limit = app.config.get("MAX_FORM_MEMORY_SIZE") or 500_000
-        if request.mimetype == "application/x-www-form-urlencoded" and \
-                (request.content_length or 0) > limit:
-            abort(413, description=_("This form is far larger than any form here accepts."))
+        if request.mimetype == "application/x-www-form-urlencoded":
+            if request.content_length is None:  # chunked: its size is known only once read
+                abort(411, description=_("Send this form with its length, as browsers do."))
+            if request.content_length > limit:
+                abort(413, description=_("This form is far larger than any form here accepts."))

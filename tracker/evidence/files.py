@@ -7,6 +7,9 @@ UPLOAD_FOLDER under their server-chosen name.
 """
 
 import io
+import logging
+import os
+import tempfile
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
@@ -19,6 +22,7 @@ from tracker.models import Evidence, EvidenceBlob, EvidenceBlobChunk
 
 # A piece per row and per query: big enough for few round trips, small enough to stream.
 CHUNK_SIZE = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 class MissingFile(LookupError):
@@ -27,7 +31,8 @@ class MissingFile(LookupError):
 
 class FileStore(Protocol):
     def save(self, evidence: Evidence, data: bytes) -> None:
-        """Keep a file's content; on the database, inside the caller's transaction."""
+        """Keep a file's content; on the database, inside the caller's transaction. On disk,
+        all of it or nothing: an OSError (disk full, read-only...) leaves no file behind."""
 
     def discard(self, evidence: Evidence) -> None:
         """Undo ``save`` after the transaction that saved it failed."""
@@ -41,11 +46,28 @@ class DiskFiles:
         self.folder = Path(folder)
 
     def save(self, evidence: Evidence, data: bytes) -> None:
+        # Written under a temporary name, flushed to the disk, then renamed: the stored name
+        # only ever holds a whole file, and a failed write removes what it had written (a
+        # partial file would keep a full disk full).
+        target = self._path(evidence)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._path(evidence).write_bytes(data)
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=f".{target.name}.",
+                                         suffix=".tmp")
+        renamed = False
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+            renamed = True
+            _sync_folder(self.folder)
+        except BaseException:
+            _remove_quietly(target if renamed else Path(temporary))
+            raise
 
     def discard(self, evidence: Evidence) -> None:
-        self._path(evidence).unlink(missing_ok=True)
+        _remove_quietly(self._path(evidence))
 
     def open(self, evidence: Evidence) -> BinaryIO:
         try:
@@ -56,6 +78,24 @@ class DiskFiles:
     def _path(self, evidence: Evidence) -> Path:
         assert evidence.stored_name, "a link has no file"
         return self.folder / evidence.stored_name
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename durable: a crash right after it must not lose the file."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_quietly(path: Path) -> None:
+    """Remove a file if it is there; a disk that refuses even that is logged, not raised
+    (the name is random and no row names it: it is only wasted space)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.error("could not remove %s: %s", path, exc)
 
 
 class DatabaseFiles:

@@ -1,6 +1,7 @@
 """Adding evidence: files checked by their content, stored under a server-chosen name."""
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -15,11 +16,19 @@ from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Visibility
 from tracker.permissions import Actor, can_add_evidence, ensure, is_system
 
+log = logging.getLogger(__name__)
+
 
 class EvidenceRefused(Refused):
     """The evidence is not accepted."""
 
     default_field = "file"
+
+
+class EvidenceNotStored(EvidenceRefused):
+    """The server could not keep the file (its disk is full or read-only): a fault of the
+    server, not of the request, which may succeed later. Nothing was written. Shown on the
+    file field: the browser has forgotten the chosen file, the other fields are kept."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +60,22 @@ def add_evidence(actor: Actor, commitment: Commitment, *, title: str, dated, vis
         _describe(evidence, file)
     db.session.add(evidence)
     store = file_store()
+    saved = False
     try:
         if file is not None:
-            store.save(evidence, file.data)
+            store.save(evidence, file.data)  # all or nothing, even when it raises
+            saved = True
         db.session.commit()
-    except Exception:
+    except Exception as exc:
         db.session.rollback()
-        if evidence.stored_name:
+        if saved:
             store.discard(evidence)
+        if isinstance(exc, OSError):  # only the disk store raises it
+            log.error("evidence for %s not stored: %s", commitment.code, exc)
+            raise EvidenceNotStored(_l(
+                "The server could not store the file just now: its disk is full or cannot "
+                "be written. Nothing was saved. Choose the file again and retry later; if it "
+                "happens again, tell the secretariat.")) from None
         raise
     return evidence
 

@@ -1,10 +1,10 @@
 """Reads and checks ``seed_data/``; every problem is collected, named by file and line."""
 
-import datetime as dt
 import hashlib
 import re
 from pathlib import Path
 
+from tracker.importer import schema
 from tracker.importer.bundle import (
     CONTEXT_KINDS,
     MEMBER_STATES,
@@ -19,6 +19,7 @@ from tracker.importer.bundle import (
     WorkingTableSeed,
 )
 from tracker.importer.errors import SeedError, SeedProblem
+from tracker.importer.limits import directory_problems, read_bounded
 from tracker.importer.yaml_source import LINE_KEY, read_yaml
 
 ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -38,6 +39,8 @@ class SeedReader:
         self.problems: list[SeedProblem] = []
 
     def read(self) -> SeedBundle:
+        if problems := directory_problems(self.root):
+            raise SeedError(problems)  # before parsing anything
         countries = self._read_list("countries.yaml", self._country)
         themes = self._read_list("themes.yaml", self._theme)
         meetings = []
@@ -66,31 +69,38 @@ class SeedReader:
             self._problem(relative, None, "file not found")
             return None
         try:
-            return read_yaml(path, relative)
+            data = read_yaml(path, relative)
         except SeedError as exc:
             self.problems.extend(exc.problems)
             return None
+        if data is None or data == []:
+            self._problem(relative, None, "the file is empty")
+            return None
+        return data
 
-    def _fields(self, value, file: str, line: int | None, what: str,
-                required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict | None:
-        """Check a mapping's keys; return it without the line marker, or None."""
+    def _fields(self, value, file: str, line: int | None,
+                record: schema.Record) -> dict | None:
+        """Check a mapping against its schema; return it without the line marker, or None."""
+        what = record.what
         if not isinstance(value, dict):
             self._problem(file, line, f"{what} must be a mapping of fields")
             return None
         line = value.get(LINE_KEY, line)
-        fields = {k: v for k, v in value.items() if k != LINE_KEY}
+        fields = {k: v.strip() if isinstance(v, str) else v
+                  for k, v in value.items() if k != LINE_KEY}
         ok = True
-        for key in fields:
-            if key not in required and key not in optional:
+        for key, val in fields.items():
+            spec = record.spec(key)
+            if spec is None:
                 self._problem(file, line, f"{what}: unknown field {key!r}")
                 ok = False
-        for key in required:
+            elif val is not None and (problem := spec.problem(val)):
+                self._problem(file, line, f"{what}: field {key!r} {problem}")
+                ok = False
+        for key in record.required:
             if fields.get(key) in (None, ""):
                 self._problem(file, line, f"{what}: missing field {key!r}")
                 ok = False
-        for key, val in fields.items():
-            if isinstance(val, str):
-                fields[key] = val.strip()
         return fields if ok else None
 
     def _read_list(self, relative: str, build):
@@ -105,7 +115,7 @@ class SeedReader:
     # -- reference data --------------------------------------------------------------
 
     def _country(self, entry, file: str) -> CountrySeed | None:
-        fields = self._fields(entry, file, None, "country", ("iso3", "name_es", "name_en"))
+        fields = self._fields(entry, file, None, schema.COUNTRY)
         if fields is None:
             return None
         if not ISO3.match(str(fields["iso3"])):
@@ -115,7 +125,7 @@ class SeedReader:
         return CountrySeed(**fields, origin=(file, entry[LINE_KEY]))
 
     def _theme(self, entry, file: str) -> ThemeSeed | None:
-        fields = self._fields(entry, file, None, "theme", ("code", "name_es", "name_en"))
+        fields = self._fields(entry, file, None, schema.THEME)
         return ThemeSeed(**fields, origin=(file, entry[LINE_KEY])) if fields else None
 
     # -- meetings --------------------------------------------------------------------
@@ -125,17 +135,13 @@ class SeedReader:
         data = self._load(file)
         if data is None:
             return None
-        top = self._fields(data, file, 1, "meeting file",
-                           ("meeting", "documents", "working_tables"))
+        top = self._fields(data, file, 1, schema.MEETING_FILE)
         if top is None:
             return None
-        info = self._fields(top["meeting"], file, None, "meeting", ("code",),
-                            ("name", "held_on", "city", "venue", "notes"))
+        info = self._fields(top["meeting"], file, None, schema.MEETING)
         if info is None:
             return None
         held_on = info.get("held_on")
-        if held_on is not None and not isinstance(held_on, dt.date):
-            self._problem(file, top["meeting"][LINE_KEY], "meeting: held_on must be YYYY-MM-DD")
         documents = [d for entry in self._as_list(top["documents"], file, "documents")
                      if (d := self._document(entry, file))]
         tables = [t for entry in self._as_list(top["working_tables"], file, "working_tables")
@@ -152,8 +158,7 @@ class SeedReader:
         return value
 
     def _document(self, entry, file: str) -> DocumentSeed | None:
-        fields = self._fields(entry, file, None, "document", ("code", "title", "file"),
-                              ("language",))
+        fields = self._fields(entry, file, None, schema.DOCUMENT)
         if fields is None:
             return None
         source = (self.root / fields["file"]).resolve()
@@ -162,19 +167,24 @@ class SeedReader:
                           f"document {fields['code']!r}: file {fields['file']!r} not found "
                           "inside the seed directory")
             return None
-        raw = source.read_bytes()
         try:
+            raw = read_bounded(source, fields["file"])
             text = raw.decode("utf-8")
+        except SeedError as exc:
+            self.problems.extend(exc.problems)
+            return None
         except UnicodeDecodeError:
             self._problem(file, entry[LINE_KEY], f"document {fields['code']!r}: not UTF-8")
+            return None
+        if "\x00" in text:  # PostgreSQL text cannot hold it
+            self._problem(file, entry[LINE_KEY], f"document {fields['code']!r}: holds NUL bytes")
             return None
         return DocumentSeed(code=fields["code"], title=fields["title"],
                             language=fields.get("language", "es"), filename=fields["file"],
                             text=text, sha256=hashlib.sha256(raw).hexdigest())
 
     def _working_table(self, entry, file: str, documents) -> WorkingTableSeed | None:
-        fields = self._fields(entry, file, None, "working table",
-                              ("code", "name_es", "name_en", "sections"), ("facilitators",))
+        fields = self._fields(entry, file, None, schema.WORKING_TABLE)
         if fields is None:
             return None
         items = []
@@ -185,8 +195,7 @@ class SeedReader:
                                 facilitators=fields.get("facilitators"), items=items)
 
     def _section(self, entry, file: str, documents) -> list[ItemSeed]:
-        fields = self._fields(entry, file, None, "section", ("title", "kind", "sources", "items"),
-                              ("year",))
+        fields = self._fields(entry, file, None, schema.SECTION)
         if fields is None:
             return []
         line = entry[LINE_KEY]
@@ -195,17 +204,13 @@ class SeedReader:
             self._problem(file, line, f"section {fields['title']!r}: unknown kind "
                           f"{fields['kind']!r} (one of {kinds})")
             return []
-        year = fields.get("year")
-        if year is not None and not isinstance(year, int):
-            self._problem(file, line, f"section {fields['title']!r}: year must be a number")
         return [item for raw in self._as_list(fields["items"], file, "items")
                 if (item := self._item(raw, file, fields, documents))]
 
     def _item(self, entry, file: str, section: dict, documents) -> ItemSeed | None:
         is_rec = section["kind"] in RECOMMENDATION_KINDS
-        required = ("code", "text") + (("title_en", "theme") if is_rec else ())
-        optional = ("sources", "note") + (("title_es", "owners") if is_rec else ())
-        fields = self._fields(entry, file, None, "item", required, optional)
+        fields = self._fields(entry, file, None,
+                              schema.RECOMMENDATION_ITEM if is_rec else schema.CONTEXT_ITEM)
         if fields is None:
             return None
         line = entry[LINE_KEY]
@@ -220,6 +225,9 @@ class SeedReader:
             self._problem(file, line, f"item {code}: owners must be {MEMBER_STATES!r} "
                           "or a list of ISO3 codes")
             owners = []
+        if is_rec and not fields.get("title_es") and len(fields["text"]) > schema.TITLE_ES.limit:
+            self._problem(file, line, f"item {code}: the text is longer than a title may be "
+                          f"({schema.TITLE_ES.limit} characters): give a shorter title_es")
         return ItemSeed(code=code, kind=section["kind"], section=section["title"],
                         text_es=fields["text"], quotes=quotes, year=section.get("year"),
                         title_es=fields.get("title_es") or (fields["text"] if is_rec else None),
@@ -239,8 +247,10 @@ class SeedReader:
         for source in sources:
             if isinstance(source, str):
                 document, quote = source, text
-            elif isinstance(source, dict) and {"document", "quote"} <= source.keys():
-                document, quote = source["document"], str(source["quote"]).strip()
+            elif isinstance(source, dict):
+                if (given := self._fields(source, file, line, schema.QUOTE)) is None:
+                    continue
+                document, quote = given["document"], given["quote"]
             else:
                 self._problem(file, line, f"item {code}: a source is a document code or "
                               "{document: CODE, quote: TEXT}")

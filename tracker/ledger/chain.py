@@ -1,9 +1,19 @@
 """The public ledger: each public event, appended in the same transaction as the event.
 
 Entry ``n``: ``payload`` is canonical JSON (sorted keys, UTF-8, no insignificant white
-space) holding the kind, the time and the event; ``hash = sha256(prev_hash + payload)`` in
-hex, where ``prev_hash`` is entry ``n-1``'s hash (64 zeros for the first). Restricted
-evidence appears as its hash and the word restricted; no person is ever named.
+space) holding the format version, the kind, the time and the event; ``hash =
+sha256(prev_hash + payload)`` in hex, where ``prev_hash`` is entry ``n-1``'s hash (64 zeros
+for the first). No person is ever named.
+
+Format 2 (``"v": 2``) never holds a text that may be withdrawn nor a restricted file's
+SHA-256: an observation's text and links and an answer's text appear as
+``sha256(salt + text)``, a restricted file as ``sha256(salt + file's sha256)``, with a random
+salt per record kept beside it. The API serves a visible text with its salt (the entry's
+``opening``), so anyone can check it, and stops when the observation is hidden; a restricted
+file's salt is shown only to those who may see the file. Format 1 entries (no ``"v"``,
+written before) hold such values in clear: those whose content is withdrawn are *withheld*
+(served without payload) once an ``entries_withheld`` entry, later in the chain, has
+recorded their ``prev_hash`` and ``hash``.
 
 Appends are serialised by the data version row every public write updates first, in the
 same transaction (tracker.core.data_version), and the sequence number is the primary key: two
@@ -35,6 +45,8 @@ from tracker.models import (
 )
 
 GENESIS = "0" * 64
+VERSION = 2  # the payload format written now; an entry without "v" is format 1
+WITHHELD = "entries_withheld"  # kind of the entry announcing earlier entries no longer served
 _table = cast(sa.Table, LedgerEntry.__table__)
 
 
@@ -44,6 +56,14 @@ def canonical(payload: dict) -> str:
 
 def chain_hash(prev_hash: str, payload_text: str) -> str:
     return hashlib.sha256((prev_hash + payload_text).encode("utf-8")).hexdigest()
+
+
+def commit_to(salt: str | None, value: str | None) -> str | None:
+    """sha256(salt + value) in hex (a missing value counts as ""): reveals nothing of the
+    value without the salt; None when there is no salt (a record from before salts)."""
+    if salt is None:
+        return None
+    return hashlib.sha256((salt + (value or "")).encode("utf-8")).hexdigest()
 
 
 def head(connection) -> tuple[int, str]:
@@ -59,8 +79,8 @@ def append(connection, entries: list[tuple[str, dt.datetime, dict]]) -> None:
     rows = []
     for kind, at, event in entries:
         seq += 1
-        text = canonical({"kind": kind, "at": isoformat_utc(at, "microseconds"), "seq": seq,
-                          "event": event})
+        text = canonical({"v": VERSION, "kind": kind, "at": isoformat_utc(at, "microseconds"),
+                          "seq": seq, "event": event})
         digest = chain_hash(prev, text)
         rows.append({"seq": seq, "at": at, "kind": kind, "payload": text, "prev_hash": prev,
                      "hash": digest})
@@ -79,32 +99,52 @@ def status_event_record(code: str, event_id: int, from_status, to_status, progre
 
 
 def evidence_record(code: str, evidence_id: int, visibility, sha256: str | None,
-                    title: str, url: str | None, dated: dt.date) -> dict:
-    """Public evidence in full; restricted evidence only as its hash and the word."""
+                    title: str, url: str | None, dated: dt.date, salt: str | None = None,
+                    version: int = VERSION) -> dict:
+    """Public evidence in full; restricted evidence only as the word and, a file, its salted
+    hash (format 1: its plain hash)."""
     if str(getattr(visibility, "value", visibility)) != Visibility.PUBLIC.value:
-        return {"commitment": code, "evidence_id": evidence_id, "visibility": "restricted",
-                "sha256": sha256}
+        record = {"commitment": code, "evidence_id": evidence_id, "visibility": "restricted"}
+        if version == 1:
+            return record | {"sha256": sha256}
+        return record | {"sha256_commitment": commit_to(salt, sha256) if sha256 else None}
     return {"commitment": code, "evidence_id": evidence_id, "visibility": "public",
             "sha256": sha256, "title": title, "url": url, "dated": dated.isoformat()}
 
 
 def observation_record(code: str, observation_id: int, organisation: str, organisation_kind,
-                       assessment, text: str, links: str | None) -> dict:
+                       assessment, text: str, links: str | None, salt: str | None = None,
+                       version: int = VERSION) -> dict:
     value = lambda s: getattr(s, "value", s)  # noqa: E731
-    return {"commitment": code, "observation_id": observation_id, "organisation": organisation,
-            "organisation_kind": value(organisation_kind), "assessment": value(assessment),
-            "text": text, "links": links}
+    record = {"commitment": code, "observation_id": observation_id,
+              "organisation": organisation, "organisation_kind": value(organisation_kind),
+              "assessment": value(assessment)}
+    if version == 1:
+        return record | {"text": text, "links": links}
+    return record | {"text_commitment": commit_to(salt, text),
+                     "links_commitment": commit_to(salt, links)}
 
 
 def answer_record(code: str, answer_id: int, observation_id: int, country: str | None,
-                  text: str) -> dict:
-    return {"commitment": code, "answer_id": answer_id, "observation_id": observation_id,
-            "country": country, "text": text}
+                  text: str, salt: str | None = None, version: int = VERSION) -> dict:
+    record = {"commitment": code, "answer_id": answer_id, "observation_id": observation_id,
+              "country": country}
+    if version == 1:
+        return record | {"text": text}
+    return record | {"text_commitment": commit_to(salt, text)}
 
 
 def hiding_record(code: str, hiding_id: int, observation_id: int, reason: str) -> dict:
+    """The reason is public by design: it stays in clear."""
     return {"commitment": code, "hiding_id": hiding_id, "observation_id": observation_id,
             "reason": reason}
+
+
+def withheld_record(entries, cause: str) -> dict:
+    """Format-1 entries (seq, prev_hash, hash) served without payload from now on: their
+    hashes stay pinned by this entry, so the chain still verifies across them."""
+    return {"cause": cause, "entries": [{"seq": seq, "prev_hash": prev, "hash": digest}
+                                        for seq, prev, digest in entries]}
 
 
 def _iso3(session: Session, country_id: int | None) -> str | None:
@@ -126,22 +166,53 @@ def _entries_for(session: Session, objects) -> list[tuple[str, dt.datetime, dict
         elif isinstance(obj, Evidence):
             entries.append(("evidence_added", obj.created_at, evidence_record(
                 _code(session, obj.commitment_id), obj.id, obj.visibility, obj.sha256,
-                obj.title, obj.url, obj.dated)))
+                obj.title, obj.url, obj.dated, obj.ledger_salt)))
         elif isinstance(obj, Observation):
             entries.append(("observation", obj.created_at, observation_record(
                 _code(session, obj.commitment_id), obj.id, obj.organisation,
-                obj.organisation_kind, obj.assessment, obj.text, obj.links)))
+                obj.organisation_kind, obj.assessment, obj.text, obj.links, obj.text_salt)))
         elif isinstance(obj, ObservationAnswer):
             observed = session.get_one(Observation, obj.observation_id)
             entries.append(("answer", obj.created_at, answer_record(
                 _code(session, observed.commitment_id), obj.id, obj.observation_id,
-                _iso3(session, obj.country_id), obj.text)))
+                _iso3(session, obj.country_id), obj.text, obj.text_salt)))
         elif isinstance(obj, ObservationHiding):
             observed = session.get_one(Observation, obj.observation_id)
             entries.append(("observation_hidden", obj.at, hiding_record(
                 _code(session, observed.commitment_id), obj.id, obj.observation_id,
                 obj.reason)))
+            in_clear = format1_entries_of(session.connection(), obj.observation_id)
+            if in_clear:  # an observation from before format 2: its text leaves the API too
+                entries.append((WITHHELD, obj.at, withheld_record(in_clear,
+                                                                  "observation_hidden")))
     return entries
+
+
+def format1_entries_of(connection, observation_id: int) -> list[tuple[int, str, str]]:
+    """(seq, prev_hash, hash) of the format-1 entries holding an observation's text or its
+    answers' text."""
+    rows = connection.execute(
+        sa.select(_table.c.seq, _table.c.prev_hash, _table.c.hash, _table.c.payload)
+        .where(_table.c.kind.in_(("observation", "answer")),
+               _table.c.payload.contains(f'"observation_id":{observation_id}'))
+        .order_by(_table.c.seq)).all()
+    found = []
+    for row in rows:
+        payload = json.loads(row.payload)
+        if "v" not in payload and payload["event"].get("observation_id") == observation_id:
+            found.append((row.seq, row.prev_hash, row.hash))
+    return found
+
+
+def withheld_entries(connection) -> dict[int, tuple[int, str, str]]:
+    """seq of every withheld entry -> (seq of the entry announcing it, prev_hash, hash)."""
+    rows = connection.execute(sa.select(_table.c.seq, _table.c.payload)
+                              .where(_table.c.kind == WITHHELD).order_by(_table.c.seq))
+    withheld = {}
+    for seq, payload in rows:
+        for item in json.loads(payload)["event"]["entries"]:
+            withheld[item["seq"]] = (seq, item["prev_hash"], item["hash"])
+    return withheld
 
 
 def register_hooks() -> None:
@@ -175,6 +246,8 @@ def verify_chain(entries) -> str | None:
             return f"{where}: payload is not JSON"
         if canonical(parsed) != payload or parsed.get("seq") != seq or parsed.get("kind") != kind:
             return f"{where}: payload is not the canonical record of this entry"
+        if parsed.get("v", 1) not in (1, VERSION):
+            return f"{where}: unknown payload format {parsed.get('v')!r}"
         if chain_hash(prev_hash, payload) != digest:
             return f"{where}: hash does not match its payload"
         expected_seq, prev = seq + 1, digest
@@ -186,27 +259,62 @@ ID_KEYS = ("answer_id", "hiding_id", "event_id", "evidence_id", "observation_id"
 
 
 def verify_database(session: Session) -> str | None:
-    """Check the chain, then that it agrees with the history it records (None if intact)."""
+    """Check the chain, that it agrees with the history it records, and that every format-1
+    entry holding withdrawn content is withheld, exactly as announced (None if intact)."""
     rows = session.execute(sa.select(_table.c.seq, _table.c.kind, _table.c.at,
                                      _table.c.payload, _table.c.prev_hash, _table.c.hash)
                            .order_by(_table.c.seq).execution_options(yield_per=2000))
-    recorded: dict[tuple, tuple[int, dict]] = {}
-    entries = []
+    recorded: dict[tuple, tuple[int, int, dict]] = {}
+    entries, format1 = [], []
     for row in rows:
         entries.append(tuple(row))
         try:
-            event = json.loads(row.payload).get("event", {})
+            parsed = json.loads(row.payload)
+            event = parsed.get("event", {})
+            version = parsed.get("v", 1)
         except (ValueError, AttributeError):
-            event = {}
+            continue  # verify_chain names it
+        if row.kind == WITHHELD:
+            continue
+        if version == 1:
+            format1.append((row.seq, row.kind, event))
         key = next((k for k in ID_KEYS if k in event), None)
         if key:
-            recorded[(key, event[key])] = (row.seq, event)
+            recorded[(key, event[key])] = (row.seq, version, event)
     problem = verify_chain(entries)
-    return problem or _agreement(session, recorded)
+    return problem or _withholding(session, entries, format1) or _agreement(session, recorded)
+
+
+# The kinds whose format-1 entries can hold what is later withdrawn (restricted files,
+# hidden observations and their answers); tools/verify_ledger.py knows the same three.
+WITHDRAWABLE_KINDS = ("evidence_added", "observation", "answer")
+
+
+def _withholding(session: Session, entries, format1) -> str | None:
+    """Each announcement names earlier entries as they are; nothing withdrawn is served."""
+    by_seq = {seq: (prev_hash, digest) for seq, _k, _a, _p, prev_hash, digest in entries}
+    old_kinds = {seq: kind for seq, kind, _event in format1}
+    withheld = withheld_entries(session.connection())
+    for seq, (announced_in, prev_hash, digest) in withheld.items():
+        if seq >= announced_in or by_seq.get(seq) != (prev_hash, digest):
+            return f"entry {announced_in}: withholds entry {seq}, but not as it is"
+        # Only a format-1 entry of a kind that can hold withdrawn content may be withheld:
+        # anything else withheld would be history hidden from auditors.
+        if old_kinds.get(seq) not in WITHDRAWABLE_KINDS:
+            return f"entry {announced_in}: withholds entry {seq}, which may not be withheld"
+    hidden = set(session.scalars(sa.select(ObservationHiding.observation_id)))
+    for seq, kind, event in format1:
+        withdrawn = (kind == "evidence_added" and event.get("visibility") == "restricted"
+                     and event.get("sha256")) \
+            or (kind in ("observation", "answer") and event.get("observation_id") in hidden)
+        if withdrawn and seq not in withheld:
+            return f"entry {seq}: holds withdrawn content, but is still served"
+    return None
 
 
 def _history_rows(session: Session):
-    """(id key, query, record builder) for every table the ledger records."""
+    """(id key, query, record builder(version, id, code, *values)) for every table the
+    ledger records; each query's last column is the record's salt where it has one."""
     Answered = aliased(Observation)
     return [
         ("event_id", sa.select(StatusEvent.id, Commitment.code, StatusEvent.from_status,
@@ -215,57 +323,109 @@ def _history_rows(session: Session):
          .join(Commitment, Commitment.id == StatusEvent.commitment_id)
          .outerjoin(Country, Country.id == StatusEvent.actor_country_id)
          .order_by(StatusEvent.id),
-         lambda i, code, *v: status_event_record(code, i, *v)),
+         lambda version, i, code, *v: status_event_record(code, i, *v)),
         ("evidence_id", sa.select(Evidence.id, Commitment.code, Evidence.visibility,
-                                  Evidence.sha256, Evidence.title, Evidence.url, Evidence.dated)
+                                  Evidence.sha256, Evidence.title, Evidence.url, Evidence.dated,
+                                  Evidence.ledger_salt)
          .join(Commitment, Commitment.id == Evidence.commitment_id).order_by(Evidence.id),
-         lambda i, code, *v: evidence_record(code, i, *v)),
+         lambda version, i, code, visibility, sha256, title, url, dated, salt: evidence_record(
+             code, i, visibility, sha256, title, url, dated, salt, version)),
         ("observation_id", sa.select(Observation.id, Commitment.code, Observation.organisation,
                                      Observation.organisation_kind, Observation.assessment,
-                                     Observation.text, Observation.links)
+                                     Observation.text, Observation.links, Observation.text_salt)
          .join(Commitment, Commitment.id == Observation.commitment_id).order_by(Observation.id),
-         lambda i, code, *v: observation_record(code, i, *v)),
+         lambda version, i, code, organisation, kind, assessment, text, links, salt:
+         observation_record(code, i, organisation, kind, assessment, text, links, salt,
+                            version)),
         ("answer_id", sa.select(ObservationAnswer.id, Commitment.code,
                                 ObservationAnswer.observation_id, Country.iso3,
-                                ObservationAnswer.text)
+                                ObservationAnswer.text, ObservationAnswer.text_salt)
          .join(Answered, Answered.id == ObservationAnswer.observation_id)
          .join(Commitment, Commitment.id == Answered.commitment_id)
          .join(Country, Country.id == ObservationAnswer.country_id)
          .order_by(ObservationAnswer.id),
-         lambda i, code, *v: answer_record(code, i, *v)),
+         lambda version, i, code, observation_id, iso3, text, salt: answer_record(
+             code, i, observation_id, iso3, text, salt, version)),
         ("hiding_id", sa.select(ObservationHiding.id, Commitment.code,
                                 ObservationHiding.observation_id, ObservationHiding.reason)
          .join(Answered, Answered.id == ObservationHiding.observation_id)
          .join(Commitment, Commitment.id == Answered.commitment_id)
          .order_by(ObservationHiding.id),
-         lambda i, code, *v: hiding_record(code, i, *v)),
+         lambda version, i, code, *v: hiding_record(code, i, *v)),
     ]
 
 
 def _agreement(session: Session, recorded: dict) -> str | None:
-    """Every history row has its entry, saying what the row says; no entry is left over."""
+    """Every history row has its entry, saying what the row says (in the entry's format);
+    no entry is left over."""
     for key, query, record in _history_rows(session):
         for ident, code, *values in session.execute(query.execution_options(yield_per=2000)):
             found = recorded.pop((key, ident), None)
             what = f"{key.removesuffix('_id')} {ident} of {code}"
             if found is None:
                 return f"{what} has no ledger entry"
-            if record(ident, code, *values) != found[1]:
-                return f"entry {found[0]}: differs from {what}"
+            seq, version, event = found
+            if record(version, ident, code, *values) != event:
+                return f"entry {seq}: differs from {what}"
     if recorded:
-        (key, ident), (seq, _event) = min(recorded.items(), key=lambda item: item[1][0])
+        (key, ident), (seq, _v, _event) = min(recorded.items(), key=lambda item: item[1][0])
         return (f"entry {seq}: records {key.removesuffix('_id')} {ident}, which is not in "
                 "the database")
     return None
 
 
 def ledger_page(after: int, limit: int) -> list[dict]:
-    """Entries after a sequence number, for the API (payload as the object it encodes)."""
+    """Entries after a sequence number, for the API: the payload as the object it encodes,
+    with the opening of a visible text; a withheld entry without payload, naming the entry
+    that announced it."""
     rows = db.session.execute(sa.select(LedgerEntry).where(LedgerEntry.seq > after)
-                              .order_by(LedgerEntry.seq).limit(limit)).scalars()
-    return [{"seq": e.seq, "at": isoformat_utc(e.at, "microseconds"), "kind": e.kind,
-             "payload": json.loads(e.payload), "prev_hash": e.prev_hash, "hash": e.hash}
-            for e in rows]
+                              .order_by(LedgerEntry.seq).limit(limit)).scalars().all()
+    withheld = withheld_entries(db.session.connection())
+    items, payloads = [], {}
+    for e in rows:
+        item: dict = {"seq": e.seq, "at": isoformat_utc(e.at, "microseconds"), "kind": e.kind,
+                "prev_hash": e.prev_hash, "hash": e.hash}
+        if e.seq in withheld:
+            item |= {"payload": None, "withheld_by": withheld[e.seq][0]}
+        else:
+            item["payload"] = payloads[e.seq] = json.loads(e.payload)
+        items.append(item)
+    openings = _openings(payloads)
+    for item in items:
+        if item["seq"] in openings:
+            item["opening"] = openings[item["seq"]]
+    return items
+
+
+def _openings(payloads: dict[int, dict]) -> dict[int, dict]:
+    """seq -> {"salt", "text"[, "links"]} for the format-2 observations and answers among
+    these entries whose observation is not hidden (two queries)."""
+    wanted: dict[str, dict[int, int]] = {"observation": {}, "answer": {}}
+    for seq, payload in payloads.items():
+        if payload.get("v") == VERSION and payload["kind"] in wanted:
+            event = payload["event"]
+            wanted[payload["kind"]][event["answer_id" if payload["kind"] == "answer"
+                                          else "observation_id"]] = seq
+    hidden = sa.exists().where(ObservationHiding.observation_id == Observation.id)
+    openings = {}
+    if wanted["observation"]:
+        for row in db.session.execute(
+                sa.select(Observation.id, Observation.text, Observation.links,
+                          Observation.text_salt)
+                .where(Observation.id.in_(wanted["observation"]), ~hidden,
+                       Observation.text_salt.is_not(None))):
+            openings[wanted["observation"][row.id]] = {"salt": row.text_salt, "text": row.text,
+                                                       "links": row.links}
+    if wanted["answer"]:
+        for answer in db.session.execute(
+                sa.select(ObservationAnswer.id, ObservationAnswer.text,
+                          ObservationAnswer.text_salt)
+                .join(Observation, Observation.id == ObservationAnswer.observation_id)
+                .where(ObservationAnswer.id.in_(wanted["answer"]), ~hidden,
+                       ObservationAnswer.text_salt.is_not(None))):
+            openings[wanted["answer"][answer.id]] = {"salt": answer.text_salt,
+                                                     "text": answer.text}
+    return openings
 
 
 def current_head() -> dict:

@@ -12,7 +12,7 @@ from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_countr
 from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
 from tracker.core.forms import CONFLICT, refuse, reopen_after_conflict
 from tracker.evidence.files import MissingFile, file_store
-from tracker.evidence.storage import EvidenceRefused, Upload, add_evidence
+from tracker.evidence.storage import EvidenceNotStored, EvidenceRefused, Upload, add_evidence
 from tracker.extensions import db
 from tracker.manage import bp
 from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
@@ -68,7 +68,8 @@ def update_commitment_status(code: str):
 @bp.post("/commitments/<code>/evidence")
 @login_required
 def add_commitment_evidence(code: str):
-    """Attach a file or a link as evidence."""
+    """Attach a file or a link as evidence; a server that cannot store it answers 503 and
+    keeps what was typed."""
     commitment = commitment_or_404(code)
     require(can_add_evidence(current_user, commitment))
     form = EvidenceForm()
@@ -82,7 +83,8 @@ def add_commitment_evidence(code: str):
                      visibility=form.visibility.data, upload=upload, url=form.url.data)
     except EvidenceRefused as exc:
         refuse(form, exc)
-        return render_commitment_page(commitment, evidence_form=form, status=400)
+        status = 503 if isinstance(exc, EvidenceNotStored) else 400
+        return render_commitment_page(commitment, evidence_form=form, status=status)
     flash(_("The evidence is attached."))
     return redirect(url_for("public.commitment", code=code))
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.core.columns import UTCDateTime, enum_type
 from tracker.core.time import utcnow
 from tracker.extensions import Model
+from tracker.models.ledger import new_salt
 
 if TYPE_CHECKING:
     from tracker.models.commitment import Commitment
@@ -40,6 +41,9 @@ class Evidence(Model):
     content_type: Mapped[Optional[str]] = mapped_column(sa.String(120))
     size: Mapped[Optional[int]]
     sha256: Mapped[Optional[str]] = mapped_column(sa.String(64))
+    # Opens the ledger's sha256(salt + sha256) of a restricted file: shown only to those who
+    # may see the file. NULL for evidence from before commitments.
+    ledger_salt: Mapped[Optional[str]] = mapped_column(sa.String(32), default=new_salt)
     added_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

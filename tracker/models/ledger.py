@@ -1,6 +1,7 @@
 """The public ledger: every public event as canonical JSON in a hash chain."""
 
 import datetime as dt
+import secrets
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,10 +17,16 @@ class LedgerEntry(Model):
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(sa.String(40))
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True)  # finds the withheld list
     payload: Mapped[str] = mapped_column(sa.Text)  # canonical JSON, exactly as hashed
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+def new_salt() -> str:
+    """A per-record random salt (128 bits, hex): the ledger commits to a withdrawable text or
+    a restricted file as sha256(salt + value), which only the salt's holders can open."""
+    return secrets.token_hex(16)
 
 
 # PostgreSQL refuses UPDATE and DELETE on history below the ORM too (create_all and the

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.core.columns import UTCDateTime, enum_type
 from tracker.core.time import utcnow
 from tracker.extensions import Model
+from tracker.models.ledger import new_salt
 from tracker.models.user import OrganisationKind
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class Observation(Model):
         enum_type(Assessment, "observation_assessment", length=30))
     text: Mapped[str] = mapped_column(sa.Text)
     links: Mapped[Optional[str]] = mapped_column(sa.Text)  # newline-separated http(s) URLs
+    # Opens the ledger's commitment to text and links; served only while not hidden. NULL
+    # for observations from before commitments (their ledger entry holds the text itself).
+    text_salt: Mapped[Optional[str]] = mapped_column(sa.String(32), default=new_salt)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow,
                                                     index=True)
 
@@ -68,6 +72,7 @@ class ObservationAnswer(Model):
     text: Mapped[str] = mapped_column(sa.Text)
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     country_id: Mapped[int] = mapped_column(sa.ForeignKey("country.id"))
+    text_salt: Mapped[Optional[str]] = mapped_column(sa.String(32), default=new_salt)  # as above
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     observation: Mapped[Observation] = relationship(back_populates="answers")

@@ -86,10 +86,15 @@ class User(UserMixin, Model):
 
 
 class LoginThrottle(Model):
-    """Failed logins per e-mail address, whether or not an account exists (so a lock says
-    nothing about existence). Kept in the database so every gunicorn worker sees it."""
+    """Password attempts counted on one key (tracker.accounts.throttle): an e-mail address
+    at the login form, whether or not an account exists (so a wait says nothing about
+    existence), a known device, or an account's current-password check. Kept in the
+    database so every gunicorn worker sees it."""
 
-    email_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # sha256 of the e-mail
+    # sha256 of the kind and the value (the e-mail, the device id, the user id); the
+    # column kept the name it had when only e-mail addresses were counted
+    email_key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     first_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # no attempt on this key before then (the progressive wait); None: no wait yet
     locked_until: Mapped[Optional[dt.datetime]] = mapped_column(UTCDateTime())

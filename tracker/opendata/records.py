@@ -171,7 +171,8 @@ def public_evidence_records(code: str) -> list[dict]:
 
 def observation_records(code: str) -> list[dict]:
     """A commitment's observations with their answers: organisations and countries, never
-    persons; a hidden observation keeps its place, rating and date, without its text."""
+    persons; a hidden observation keeps its place, rating and date, without its text, links
+    or answers."""
     rows = db.session.scalars(
         sa.select(Observation).join(Commitment, Commitment.id == Observation.commitment_id)
         .where(Commitment.code == code)
@@ -188,5 +189,7 @@ def _observation_record(o: Observation) -> dict:
             "text": None if hidden else o.text, "links": [] if hidden else o.link_list,
             "at": isoformat_utc(o.created_at), "hidden": hidden,
             "hidden_reason": o.hiding.reason if o.hiding is not None else None,
-            "answers": [{"at": isoformat_utc(a.created_at), "country": a.country.iso3,
-                         "text": a.text} for a in o.answers]}
+            # The answer is withdrawn with what it answers (as on the page).
+            "answers": [] if hidden else [{"at": isoformat_utc(a.created_at),
+                                           "country": a.country.iso3, "text": a.text}
+                                          for a in o.answers]}

@@ -37,6 +37,9 @@ def run_command(dry_run: bool, today, weekly_summary: bool) -> None:
     if dry_run:
         return
     report = deliver_due()
+    if report.busy:  # the scheduler's run, or another `reminders run`: one at a time
+        click.echo("Another delivery is running; the messages will be sent by it.")
+        return
     click.echo(f"Delivered: {len(report.sent)} sent, {len(report.retrying)} to retry, "
                f"{len(report.failed)} failed.")
 

@@ -2,19 +2,14 @@
 
 It runs in its own process, never in the web app: the APScheduler FAQ says a job store cannot
 be shared between processes, and gunicorn forks workers. Only one scheduler acts at a time;
-others wait on SchedulerLock and take over when the holder dies.
+others wait on SchedulerLock and take over when the holder dies. A scheduler whose database
+goes away stops its jobs, waits for the database and takes the lock again (or waits its turn).
 """
 
 import datetime as dt
-import fcntl
-import hashlib
 import logging
-import os
 import signal
-import threading
 import time
-from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
@@ -28,93 +23,16 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from tracker.core.errors import DATABASE_UNAVAILABLE, one_line
 from tracker.core.time import utcnow
+from tracker.reminders.scheduler_lock import LOCK_KEY, SchedulerLock  # noqa: F401 (its home)
 
 log = logging.getLogger(__name__)
-# Every tracker scheduler agrees on this key; PostgreSQL advisory locks are per database.
-# The name is the module's former one: a key that changed would let an old scheduler and a
-# new one run side by side during an upgrade.
-LOCK_KEY = int.from_bytes(hashlib.sha256(b"tracker.scheduler").digest()[:8], "big",
-                          signed=True)
-LOCK_CHECK_SECONDS = 10
+# How often the holder checks its lock's connection. A reset connection fails the check at
+# once, a black-holed one within DATABASE_CONNECT_TIMEOUT (TCP user timeout): so a lost lock
+# is noticed within LOCK_CHECK_SECONDS + that, 10 s with the defaults (the README's figure).
+LOCK_CHECK_SECONDS = 5
 _app: Flask | None = None  # set by the command; jobs must be module-level functions
-
-
-class SchedulerLock:
-    """Held by the one scheduler that acts; freed when its process (or connection) dies."""
-
-    def __init__(self, database_url: str, instance_path: str | os.PathLike):
-        self.on_postgres = sa.make_url(database_url).get_backend_name() == "postgresql"
-        self.database_url = database_url
-        self.path = Path(instance_path) / "scheduler.lock"
-        self.lost = False
-        self._handle: IO[str] | sa.Connection | None = None  # the lock file, or the connection
-
-    def acquire(self, blocking: bool = True, poll_seconds: float = 5) -> bool:
-        """Take the lock; while another scheduler holds it, wait (or return False)."""
-        waiting = False
-        while not self._try(blocking):
-            if not blocking:
-                return False
-            if not waiting:
-                log.info("another scheduler holds the lock; waiting")
-                waiting = True
-            time.sleep(poll_seconds)
-        log.info("scheduler lock acquired (%s)",
-                 f"advisory lock {LOCK_KEY}" if self.on_postgres else self.path)
-        return True
-
-    def _try(self, blocking: bool) -> bool:
-        try:
-            return self._try_advisory() if self.on_postgres else self._try_flock()
-        except sa.exc.OperationalError:
-            if not blocking:
-                raise
-            log.warning("database unreachable; will try the lock again", exc_info=True)
-            return False
-
-    def _try_advisory(self) -> bool:
-        # AUTOCOMMIT: held open for the life of the process, never idle in a transaction.
-        engine = sa.create_engine(self.database_url, poolclass=sa.NullPool,
-                                  isolation_level="AUTOCOMMIT")
-        conn = engine.connect()
-        if conn.scalar(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": LOCK_KEY}):
-            self._handle = conn
-            return True
-        conn.close()
-        return False
-
-    def _try_flock(self) -> bool:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        handle.truncate(0)
-        handle.write(f"{os.getpid()}\n")  # for whoever wonders which process holds it
-        handle.flush()
-        self._handle = handle
-        return True
-
-    def held(self) -> bool:
-        """Whether the lock is still ours: the advisory lock dies with its connection."""
-        if self._handle is None:
-            return False
-        if not isinstance(self._handle, sa.Connection):
-            return True  # a lock file stays locked while it is open
-        try:
-            self._handle.execute(sa.text("SELECT 1"))
-        except sa.exc.DBAPIError:
-            return False
-        return True
-
-    def release(self) -> None:
-        """Give the lock up: closing the connection or the file frees it."""
-        handle, self._handle = self._handle, None
-        if handle is not None:
-            handle.close()
 
 
 # -- jobs ----------------------------------------------------------------------------
@@ -138,6 +56,9 @@ def _run(name: str, work) -> bool:
     try:
         with app.app_context():
             outcome = work(app)
+    except DATABASE_UNAVAILABLE as exc:  # an outage, not a bug: one line, no traceback
+        log.error("%s failed: database unavailable (%s)", name, one_line(exc))
+        return False
     except Exception:
         log.exception("%s failed", name)
         return False
@@ -225,7 +146,7 @@ def build_scheduler(app: Flask, *, background: bool = False, lock: SchedulerLock
     """The scheduler with its persistent job store and the three jobs; not started."""
     config = app.config
     store = SQLAlchemyJobStore(url=config["SQLALCHEMY_DATABASE_URI"],
-                               engine_options={"pool_pre_ping": True})
+                               engine_options=dict(config["SQLALCHEMY_ENGINE_OPTIONS"]))
     scheduler = (BackgroundScheduler if background else BlockingScheduler)(
         jobstores={"default": store}, timezone=ZoneInfo(config["BABEL_DEFAULT_TIMEZONE"]),
         # APScheduler's default grace of 1 s would silently drop every run missed while down.
@@ -244,24 +165,28 @@ def build_scheduler(app: Flask, *, background: bool = False, lock: SchedulerLock
 
 
 def _check_lock(lock: SchedulerLock) -> None:
-    """Stop if the lock was lost (database restarted): another scheduler may be acting now."""
-    if not lock.held():
-        log.error("scheduler lock lost; stopping (restart me to wait for it again)")
+    """Mark the lock lost if its connection died (the database restarted or is unreachable):
+    another scheduler may be acting now. The main thread then stops the jobs (not this
+    worker thread: APScheduler 3 would run one more round of due jobs that cannot start, and
+    record them as run, its issue #285) and waits to take the lock again."""
+    if not lock.lost and not lock.held():
         lock.lost = True
-        # Not scheduler.shutdown() from this worker thread: APScheduler 3 then runs one more
-        # round of due jobs that cannot start, and records them as run (its issue #285).
-        # The main thread must get the signal, or it only notices at its next wake-up.
-        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGTERM)
+        log.error("scheduler lock lost (its database connection failed): stopping the jobs")
 
 
 # -- command -------------------------------------------------------------------------
 
-class _Stop(Exception):
-    """SIGTERM or SIGINT arrived."""
+# The signal that stops the scheduler, once one arrives. A handler that raised instead
+# could be swallowed by APScheduler's `except BaseException` around a job's submission.
+_stop_signals: list[str] = []
 
 
-def _raise_stop(signum, frame):
-    raise _Stop(signal.Signals(signum).name)
+def _note_stop(signum, frame) -> None:
+    _stop_signals.append(signal.Signals(signum).name)
+
+
+def _stopping() -> bool:
+    return bool(_stop_signals)
 
 
 @click.command("scheduler")
@@ -272,7 +197,8 @@ def scheduler_command(once: bool) -> None:
     global _app
     _app = current_app._get_current_object()  # type: ignore[attr-defined]
     # The logs are configured by the app (tracker.core.logs): stdout, text or JSON.
-    lock = SchedulerLock(_app.config["SQLALCHEMY_DATABASE_URI"], _app.instance_path)
+    lock = SchedulerLock(_app.config["SQLALCHEMY_DATABASE_URI"], _app.instance_path,
+                         _app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args"))
     if once:
         _run_once(lock)
     else:
@@ -280,7 +206,11 @@ def scheduler_command(once: bool) -> None:
 
 
 def _run_once(lock: SchedulerLock) -> None:
-    if not lock.acquire(blocking=False):
+    try:
+        acquired = lock.acquire(blocking=False)
+    except DATABASE_UNAVAILABLE as exc:
+        raise click.ClickException(f"database unreachable ({one_line(exc)})") from None
+    if not acquired:
         click.echo("another scheduler holds the lock; its jobs run there", err=True)
         return
     try:
@@ -292,22 +222,33 @@ def _run_once(lock: SchedulerLock) -> None:
 
 
 def _run_forever(lock: SchedulerLock) -> None:
-    signal.signal(signal.SIGTERM, _raise_stop)
+    """Hold the lock and run the jobs; when the lock is lost, stop them and wait for it
+    again. Only SIGTERM or SIGINT ends it (running jobs finish first)."""
+    _stop_signals.clear()
+    signal.signal(signal.SIGTERM, _note_stop)
     if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored in `make run`'s `&` job
-        signal.signal(signal.SIGINT, _raise_stop)
+        signal.signal(signal.SIGINT, _note_stop)
+    while not _stopping() and lock.acquire(stop=_stopping):
+        _run_while_held(lock)
+        if not _stopping():
+            log.warning("waiting to take the scheduler lock again")
+    log.info("%s: shutting down", _stop_signals[0] if _stop_signals else "stopped")
+
+
+def _run_while_held(lock: SchedulerLock) -> None:
+    """Run the jobs until the lock is lost or a stop signal arrives; then let the lock go."""
+    assert _app is not None  # set by scheduler_command before this runs
     scheduler = None
     try:
-        lock.acquire()
-        assert _app is not None  # set by scheduler_command before this runs
-        scheduler = build_scheduler(_app, lock=lock)
+        scheduler = build_scheduler(_app, background=True, lock=lock)
         for job in scheduler.get_jobs():
             log.info("job %s: %s", job.id, job.trigger)
         scheduler.start()
-    except _Stop as stop:
-        log.info("%s: shutting down", stop)
+        while not (lock.lost or _stopping()):
+            time.sleep(0.5)
+    except DATABASE_UNAVAILABLE as exc:  # lost between taking the lock and starting the jobs
+        log.error("database unavailable while starting the jobs (%s)", one_line(exc))
     finally:
         if scheduler is not None and scheduler.running:
-            scheduler.shutdown()
+            scheduler.shutdown()  # waits for the jobs that are running
         lock.release()
-    if lock.lost:
-        raise click.ClickException("scheduler lock lost")
