@@ -18,7 +18,7 @@ CONFLICT = 409
 Row = TypeVar("Row")
 
 
-def _has_control_character(text: str, multiline: bool) -> bool:
+def has_control_character(text: str, multiline: bool) -> bool:
     """C0 and C1 controls (and U+2028/2029) have no meaning in a typed value; a line break
     belongs only in multi-line text. A CR/LF in a link would break its redirect for good."""
     allowed = "\t\n\r" if multiline else ""
@@ -35,7 +35,7 @@ class TrackerForm(FlaskForm):
         for field in self:
             if not isinstance(field.data, str):
                 continue
-            if _has_control_character(field.data, isinstance(field, TextAreaField)):
+            if has_control_character(field.data, isinstance(field, TextAreaField)):
                 field.errors = [*field.errors,
                                 _l("Remove the control characters (or line breaks) from this "
                                    "field.")]

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from tracker.core.forms import has_control_character
 from tracker.models import Country, Meeting, Recommendation, SourceDocument, Theme, WorkingTable
 
 LONG_TEXT = 20_000  # a recommendation's text, a quote, a note: paragraphs, not documents
@@ -17,11 +18,6 @@ LONG_TEXT = 20_000  # a recommendation's text, a quote, a note: paragraphs, not 
 class Spec(Protocol):
     def problem(self, value: Any) -> str | None:
         """Why the value does not fit, or None."""
-
-
-def _control_characters(text: str, multiline: bool) -> bool:
-    allowed = "\t\n\r" if multiline else ""
-    return any((ord(c) < 32 and c not in allowed) or 0x7F <= ord(c) <= 0x9F for c in text)
 
 
 @dataclass(frozen=True)
@@ -35,7 +31,7 @@ class Text:
             return f"must be text, not {_kind(value)}{hint}"
         if len(value) > self.limit:
             return f"is {len(value)} characters long, more than the {self.limit} allowed"
-        if _control_characters(value, self.multiline):
+        if has_control_character(value, self.multiline):
             return "holds control characters" + ("" if self.multiline else " or line breaks")
         return None
 
