@@ -78,20 +78,26 @@ def every_public_surface(app, client, code: str):
     rec = c.recommendation
     values = {"code": [code, rec.code, rec.theme.code, rec.working_table.meeting.code],
               "iso3": [c.country.iso3]}
-    paths = public_paths(app)
+    paths = [(path, path) for path in public_paths(app)]
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] not in ("api", "exports") or "GET" not in rule.methods:
             continue
         if not rule.arguments:
-            paths.append(rule.rule)
-        else:
+            paths.append((rule.rule, rule.rule))
+        else:  # each value is tried; the one of the route's kind answers
             (argument,) = rule.arguments
-            paths += [rule.rule.replace(f"<{argument}>", v) for v in values[argument]]
-    for path in paths + [f"/commitments?q={code}",
-                         f"/export/history.csv?country={c.country.iso3}"]:
+            paths += [(rule.rule.replace(f"<{argument}>", v), rule.rule)
+                      for v in values[argument]]
+    answered = set()
+    for path, route in paths + [(f"/commitments?q={code}", "search"),
+                                (f"/export/history.csv?country={c.country.iso3}", "history")]:
         response = client.get(path)
         assert response.status_code in (200, 404), path
+        if response.status_code == 200:
+            answered.add(route)
         yield path, response.get_data(as_text=True)
+    # A surface whose every try was a 404 was not scanned at all.
+    assert {route for _path, route in paths} | {"search", "history"} == answered
     yield "/api/v1/ledger (every page)", json.dumps(ledger_items(client), ensure_ascii=False)
 
 
