@@ -312,3 +312,11 @@ def test_once_leaves_the_work_to_the_scheduler_holding_the_lock(app, runner, mon
         lock.release()
     assert result.exit_code == 0
     assert "another scheduler holds the lock" in result.output
+
+
+def test_the_lock_key_is_the_one_every_release_used():
+    """Schedulers of two releases must exclude each other during an upgrade: the advisory
+    lock key is that of the first release, whatever derives it now."""
+    from tracker.reminders.scheduler import LOCK_KEY
+
+    assert LOCK_KEY == -3501906718160721599  # sha256(b"tracker.scheduler"), first 8 bytes

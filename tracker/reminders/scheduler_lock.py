@@ -2,7 +2,6 @@
 connection of its own (it dies with the process or the connection), or a lock file on SQLite."""
 
 import fcntl
-import hashlib
 import logging
 import os
 import time
@@ -13,14 +12,14 @@ from typing import IO
 import sqlalchemy as sa
 
 from tracker.core.errors import DATABASE_UNAVAILABLE, one_line
+from tracker.core.run_lock import lock_key
 
 log = logging.getLogger("tracker.reminders.scheduler")  # the scheduler's log, as before
 
 # Every tracker scheduler agrees on this key; PostgreSQL advisory locks are per database.
-# The name is the module's former one: a key that changed would let an old scheduler and a
-# new one run side by side during an upgrade.
-LOCK_KEY = int.from_bytes(hashlib.sha256(b"tracker.scheduler").digest()[:8], "big",
-                          signed=True)
+# It must never change: a new key would let an old scheduler and a new one run side by side
+# during an upgrade (it is the key of the first releases, sha256 of "tracker.scheduler").
+LOCK_KEY = lock_key("scheduler")
 
 
 class SchedulerLock:
