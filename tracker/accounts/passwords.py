@@ -87,16 +87,14 @@ def context_words(user_inputs: Iterable[str | None] = ()) -> list[str]:
     for value in user_inputs:
         local, _, domain = (value or "").partition("@")
         names += [value or "", local, domain]
-    words: list[str] = []
+    words: dict[str, None] = {}  # in order, once each
     for phrase, split in [*((w, False) for w in SITE_WORDS), *((n, True) for n in names),
                           *((str(y), False) for y in range(year - 1, year + 2))]:
         lowered = phrase.strip().lower()
         parts = [part for part in re.split(r"[\W_]+", lowered) if part]
         for word in (lowered, "".join(parts), *(parts if split else ())):
-            for variant in (word, _folded(word)):
-                if variant and variant not in words:
-                    words.append(variant)
-    return words
+            words.update(dict.fromkeys(v for v in (word, _folded(word)) if v))
+    return list(words)
 
 
 def without_context(password: str, words: Iterable[str]) -> str:
