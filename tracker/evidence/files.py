@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.dialects.postgresql import insert
 
 from tracker.extensions import db
-from tracker.models import Evidence, EvidenceBlob, EvidenceBlobChunk
+from tracker.models import EvidenceBlob, EvidenceBlobChunk
 
 # A piece per row and per query: big enough for few round trips, small enough to stream.
 CHUNK_SIZE = 1024 * 1024
@@ -29,15 +29,25 @@ class MissingFile(LookupError):
     """The evidence names a file whose content is not there."""
 
 
+class StoredFile(Protocol):
+    """What a stored file is known by: an evidence file or a source document's original."""
+
+    @property
+    def stored_name(self) -> str | None: ...
+
+    @property
+    def sha256(self) -> str | None: ...
+
+
 class FileStore(Protocol):
-    def save(self, evidence: Evidence, data: bytes) -> None:
+    def save(self, evidence: StoredFile, data: bytes) -> None:
         """Keep a file's content; on the database, inside the caller's transaction. On disk,
         all of it or nothing: an OSError (disk full, read-only...) leaves no file behind."""
 
-    def discard(self, evidence: Evidence) -> None:
+    def discard(self, evidence: StoredFile) -> None:
         """Undo ``save`` after the transaction that saved it failed."""
 
-    def open(self, evidence: Evidence) -> BinaryIO:
+    def open(self, evidence: StoredFile) -> BinaryIO:
         """The content, readable and seekable; MissingFile if it is not there."""
 
 
@@ -45,7 +55,7 @@ class DiskFiles:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
 
-    def save(self, evidence: Evidence, data: bytes) -> None:
+    def save(self, evidence: StoredFile, data: bytes) -> None:
         # Written under a temporary name, flushed to the disk, then renamed: the stored name
         # only ever holds a whole file, and a failed write removes what it had written (a
         # partial file would keep a full disk full).
@@ -66,16 +76,16 @@ class DiskFiles:
             _remove_quietly(target if renamed else Path(temporary))
             raise
 
-    def discard(self, evidence: Evidence) -> None:
+    def discard(self, evidence: StoredFile) -> None:
         _remove_quietly(self._path(evidence))
 
-    def open(self, evidence: Evidence) -> BinaryIO:
+    def open(self, evidence: StoredFile) -> BinaryIO:
         try:
             return self._path(evidence).open("rb")
         except FileNotFoundError:
             raise MissingFile(evidence.stored_name) from None
 
-    def _path(self, evidence: Evidence) -> Path:
+    def _path(self, evidence: StoredFile) -> Path:
         assert evidence.stored_name, "a link has no file"
         return self.folder / evidence.stored_name
 
@@ -102,7 +112,7 @@ class DatabaseFiles:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
 
-    def save(self, evidence: Evidence, data: bytes) -> None:
+    def save(self, evidence: StoredFile, data: bytes) -> None:
         # Content-addressed: the same file attached twice is stored once. Two uploads of it
         # at the same moment: the second waits on the first's row, then inserts nothing.
         created = db.session.execute(
@@ -115,10 +125,10 @@ class DatabaseFiles:
             db.session.execute(sa.insert(EvidenceBlobChunk).values(
                 sha256=evidence.sha256, seq=seq, data=view[start:start + CHUNK_SIZE]))
 
-    def discard(self, evidence: Evidence) -> None:
+    def discard(self, evidence: StoredFile) -> None:
         """Nothing to do: the rolled-back transaction took the content with it."""
 
-    def open(self, evidence: Evidence) -> BinaryIO:
+    def open(self, evidence: StoredFile) -> BinaryIO:
         with self.engine.connect() as conn:
             size = conn.scalar(sa.select(EvidenceBlob.size)
                                .where(EvidenceBlob.sha256 == evidence.sha256))

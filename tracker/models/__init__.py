@@ -4,6 +4,7 @@ from tracker.models.admin_log import AdminAction
 from tracker.models.append_only import HistoryIsAppendOnly, register_hooks
 from tracker.models.commitment import Commitment, Status, StatusEvent
 from tracker.models.data_version import DataVersion
+from tracker.models.draft import DraftDecision, DraftItem, DraftKind
 from tracker.models.evidence import Evidence, EvidenceBlob, EvidenceBlobChunk, Visibility
 from tracker.models.follow import Follow
 from tracker.models.ledger import LedgerEntry, register_triggers
@@ -17,7 +18,7 @@ from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind
 
 __all__ = [
     "AdminAction", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
-    "DataVersion", "DigestFrequency", "Evidence", "EvidenceBlob", "EvidenceBlobChunk", "Follow",
+    "DataVersion", "DigestFrequency", "DraftDecision", "DraftItem", "DraftKind", "Evidence", "EvidenceBlob", "EvidenceBlobChunk", "Follow",
     "HistoryIsAppendOnly", "LedgerEntry", "LoginThrottle", "Meeting",
     "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
     "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",

@@ -13,12 +13,15 @@ if TYPE_CHECKING:
 
 
 class Country(Model):
-    """A CRM member state, identified by its ISO 3166 alpha-3 code."""
+    """An owner of commitments: a CRM member state, identified by its ISO 3166 alpha-3 code,
+    or the Conference itself as a regional body (code ``CRM``, ``regional``), which the
+    minutes sometimes address ("La CRM puede impulsar...") and the secretariat reports for."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     iso3: Mapped[str] = mapped_column(sa.String(3), unique=True)
     name_es: Mapped[str] = mapped_column(sa.String(100))
     name_en: Mapped[str] = mapped_column(sa.String(100))
+    regional: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     commitments: Mapped[list["Commitment"]] = relationship(back_populates="country")
 

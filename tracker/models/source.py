@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker.extensions import Model
 
 if TYPE_CHECKING:
+    from tracker.models.draft import DraftItem
     from tracker.models.meeting import ContextItem, Meeting
     from tracker.models.recommendation import Recommendation
 
@@ -23,9 +24,24 @@ class SourceDocument(Model):
     filename: Mapped[str] = mapped_column(sa.String(200))
     text: Mapped[str] = mapped_column(sa.Text)
     sha256: Mapped[str] = mapped_column(sa.String(64))
+    # The uploaded original (DOCX, ODT, PDF...), kept where evidence files are kept
+    # (tracker.evidence.files); NULL for the seed's text files, whose text is the original.
+    stored_name: Mapped[Optional[str]] = mapped_column(sa.String(64), unique=True)
+    original_filename: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    content_type: Mapped[Optional[str]] = mapped_column(sa.String(120))
+    size: Mapped[Optional[int]]
+    # A restricted original is downloadable by the secretariat only; its text, quoted by
+    # public recommendations, stays public once items from it are published.
+    restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     meeting: Mapped["Meeting"] = relationship(back_populates="documents")
     quotes: Mapped[list["SourceQuote"]] = relationship(back_populates="document")
+    drafts: Mapped[list["DraftItem"]] = relationship(
+        back_populates="document", order_by="DraftItem.position")
+
+    @property
+    def is_file(self) -> bool:
+        return self.stored_name is not None
 
     def __repr__(self) -> str:
         return f"<SourceDocument {self.code}>"
