@@ -7,16 +7,19 @@ Rows are made with tests/factories.py.
 """
 
 import re
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
+import psycopg
 import pytest
 import sqlalchemy as sa
 from databases import DATABASE_URL, ON_POSTGRES, DatabaseImage, worker_database
 from factories import PASSWORD, make_people, make_user
 from flask.testing import FlaskClient
 from loopback_smtp import LoopbackSMTPServer
+from sqlalchemy.engine import make_url
 
 from tracker import create_app
 from tracker.config import PACKAGE_DIR, TestingConfig
@@ -298,3 +301,35 @@ def mail_app(tmp_path, smtp_server):
 def mail_seeded(mail_app, seed_image):
     """The mail app's database loaded from the real seed_data/; the seed report."""
     return seed_image.restore(engine_of(mail_app))
+
+
+# -- a second, empty database ----------------------------------------------------------
+
+def _libpq(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def empty(tmp_path):
+    """Another app on a new, empty database: an SQLite file, or a PostgreSQL database named
+    after the test database's."""
+    folder = tmp_path / "empty"
+    if ON_POSTGRES:
+        name = f"{make_url(DATABASE_URL).database}_export_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(_libpq(DATABASE_URL), autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = make_url(DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    app = create_app(make_config(folder, SQLALCHEMY_DATABASE_URI=url))
+    with app.app_context():
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        if ON_POSTGRES:
+            with psycopg.connect(_libpq(DATABASE_URL), autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -2,6 +2,7 @@
 commitments' dates, accounts. Every change is logged once; every refusal changes nothing."""
 
 import email
+import re
 from email import policy
 from pathlib import Path
 
@@ -160,7 +161,10 @@ def test_the_new_recommendation_form_offers_every_member_state_checked(client, s
     page = client.get("/admin/recommendations/new").get_data(as_text=True)
     for iso3 in MEMBER_STATES:
         assert f'value="{iso3}"' in page
-    assert page.count('type="checkbox"') == page.count("checked") == 11
+    # The CRM (regional) is offered too, last and unchecked: not a member state.
+    assert page.count('type="checkbox"') == 12 and page.count("checked") == 11
+    crm = re.search(r'<input[^>]*value="CRM"[^>]*>', page).group(0)
+    assert "checked" not in crm and page.rindex('type="checkbox"') < page.index(crm) + len(crm)
     assert "meeting code / table code" in page and f"{MEETING} / MT1" in page
 
 
@@ -371,11 +375,22 @@ POST_ROUTES = {
         "email": "new@example.org", "role": "auditor", "organisation": "Red",
         "organisation_kind": "academia"}),
     "deactivate user": _deactivation_target,
+    "create working table": lambda client: (f"/admin/meetings/{MEETING}/tables/new", {
+        "code": "MT4", "name_es": "Niñez", "name_en": "Children"}),
+    "edit working table": lambda client: (f"/admin/meetings/{MEETING}/tables/MT2/edit", {
+        "name_es": "Diálogo", "name_en": "Dialogue", "place": "1"}),
+    "rename section": lambda client: (f"/admin/meetings/{MEETING}/tables/MT1/sections/rename",
+                                      {"section": "Obstáculos", "name": "Obstáculos comunes"}),
+    "edit source document": lambda client: ("/admin/sources/plenary-working-tables/edit", {
+        "title": "Acta", "language": "es", "restricted": "y"}),
 }
 GET_PAGES = ["/admin/", "/admin/meetings", "/admin/meetings/new", f"/admin/meetings/{MEETING}/edit",
              "/admin/recommendations", "/admin/recommendations/new",
              f"/admin/recommendations/{REC}/edit", f"/admin/commitments/{COMMITMENT}/edit",
-             "/admin/users", "/admin/users/invite"]
+             "/admin/users", "/admin/users/invite", f"/admin/meetings/{MEETING}",
+             f"/admin/meetings/{MEETING}/tables/new", f"/admin/meetings/{MEETING}/tables/MT1/edit",
+             f"/admin/meetings/{MEETING}/tables/MT1/sections/rename?section=Obstáculos",
+             "/admin/sources/plenary-working-tables/edit"]
 ROLES = ["anonymous", "auditor", "focal_point", "deactivated_secretariat", "secretariat"]
 
 

@@ -24,7 +24,7 @@ UPDATES = [
     ("MT1-R01-MEX", "in_progress", 30, "Reunión técnica con niñez migrante; señalización"),
     ("MT1-R03-MEX", "in_progress", 10, "=SUM(A1)"),
     ("MT1-R01-GTM", "stalled", None, "-sin fondos, año fiscal cerrado"),
-    ("MT2-R02-CAN", "completed", 100, 'Informe final "publicado"\nsegunda línea'),
+    ("MT2-R02-CRM", "completed", 100, 'Informe final "publicado"\nsegunda línea'),
     ("MT1-R01-MEX", "completed", 100, "Concluido según el acta"),
 ]
 SCRIPT_NOTE = '<script>alert("x")</script> & más'
@@ -78,7 +78,7 @@ def test_commitments_csv_equals_the_api(client, updated):
     rows = csv_rows(response)
     assert list(rows[0]) == list(next(stream_commitment_records(Filters())))
     items = api_items(client)
-    assert len(rows) == len(items) == 286
+    assert len(rows) == len(items) == 277  # 25 * 11 member-state commitments + 2 of the CRM
     assert rows == [{key: cell(item[key]) for key in rows[0]} for item in items]
 
 
@@ -87,7 +87,7 @@ def test_history_csv_equals_the_api(client, updated):
     assert response.is_streamed
     rows = csv_rows(response)
     assert list(rows[0]) == list(next(stream_history_records(Filters())))
-    assert len(rows) == 286 + len(UPDATES)
+    assert len(rows) == 277 + len(UPDATES)
     for code in updated:
         history = client.get(f"/api/v1/commitments/{code}").get_json()["history"]
         assert len(history) > 1
@@ -305,6 +305,6 @@ def test_exports_run_a_fixed_number_of_queries(client, seeded, count_queries):
     db.session.commit()
     assert queries_per_export() == small
     body = client.get("/calendar.ics").get_data(as_text=True)
-    assert body.count("BEGIN:VEVENT") == 286
+    assert body.count("BEGIN:VEVENT") == 277
     chunks = list(client.get("/export/history.csv").response)  # 1,144 rows, 500 a chunk
     assert len(chunks) == 3 and chunks[0].startswith("\ufeffcommitment,".encode())

@@ -59,7 +59,7 @@ def test_an_untouched_database_verifies(runner, history):
     assert result.exit_code == 0, result.output
     entries = db.session.scalars(sa.select(LedgerEntry).order_by(LedgerEntry.seq)).all()
     kinds = [e.kind for e in entries]
-    assert kinds.count("commitment_created") == 286 and kinds.count("status_change") == 3
+    assert kinds.count("commitment_created") == 277 and kinds.count("status_change") == 3
     assert kinds.count("evidence_added") == 3
     assert f"head {len(entries)}:{entries[-1].hash}" in result.output
 
@@ -198,7 +198,7 @@ def test_the_chain_stays_valid_under_concurrent_updates(app, runner, seeded):
         t.join()
     assert errors == []
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 286 + 48
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LedgerEntry)) == 277 + 48
     result = verify(runner)
     assert result.exit_code == 0, result.output
 

@@ -47,7 +47,7 @@ def independent_counts(group_sql: str) -> dict[str, list[int]]:
 def reported(seeded):
     """Some reports, so the breakdowns are not all 'not reported'."""
     changes = {"MT1-R01-MEX": (Status.IN_PROGRESS, 50), "MT1-R01-GTM": (Status.COMPLETED, None),
-               "MT3-R09-CRI": (Status.STALLED, 10), "MT2-R02-CAN": (Status.NOT_STARTED, None),
+               "MT3-R09-CRI": (Status.STALLED, 10), "MT2-R02-CRM": (Status.NOT_STARTED, None),
                "MT1-R08-MEX": (Status.COMPLETED, 100)}
     for code, (status, progress) in changes.items():
         c = db.session.scalar(sa.select(Commitment).filter_by(code=code))
@@ -80,7 +80,7 @@ def test_dashboard_theme_breakdown_equals_the_database(client, reported):
 
 def test_dashboard_regional_progress(client, reported):
     html = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    expected = round((50 + 100 + 10 + 100) / 286, 1)
+    expected = round((50 + 100 + 10 + 100) / 277, 1)  # 25 * 11 + 2 commitments (CRM's too)
     assert re.search(r'data-total="progress">([^<]+)<', html).group(1).startswith(str(expected))
 
 
@@ -112,7 +112,8 @@ def test_list_filters(client, reported, args, expected_sql):
 def test_search_ignores_accents_and_case(client, reported):
     plain = client.get("/commitments?q=ninez").get_data(as_text=True)
     accented = client.get("/commitments?q=NIÑEZ").get_data(as_text=True)
-    assert count_rows(plain) == count_rows(accented) == 11  # "Homologar políticas … niñez"
+    # "Homologar políticas … niñez" (11 states) and the CRM's MT1-A04 "… Ad-Hoc sobre niñez"
+    assert count_rows(plain) == count_rows(accented) == 12
     assert "MT1-R01-MEX" in plain
 
 
@@ -129,7 +130,7 @@ def test_overdue_filter_and_pages(client, reported):
     assert count_rows(client.get("/commitments?overdue=1").get_data(as_text=True)) == 1
     first = client.get("/commitments").get_data(as_text=True)
     last = client.get("/commitments?page=6").get_data(as_text=True)
-    assert count_rows(first) == 50 and count_rows(last) == 286 - 5 * 50
+    assert count_rows(first) == 50 and count_rows(last) == 277 - 5 * 50
     assert 'rel="next" href="/commitments?page=2"' in first
 
 
@@ -154,7 +155,8 @@ def test_language_switcher_remembers_the_choice(client, seeded):
 
 def test_public_pages_run_a_fixed_number_of_queries(app, client, seeded, count_queries):
     pages = ["/", "/commitments", "/commitments?q=ninez&country=MEX", "/matrix",
-             "/countries/MEX", "/commitments/MT1-R01-MEX"]
+             "/countries/MEX", "/commitments/MT1-R01-MEX", "/commitments?country=CRM",
+             "/countries/CRM", "/commitments/MT2-R02-CRM"]
 
     def queries_per_page():
         counts = []
@@ -181,7 +183,7 @@ def test_matrix_cells_equal_the_database(client, reported):
     expected = db.session.execute(sa.text(
         "SELECT r.code, c.code, c.status FROM commitment c "
         "JOIN recommendation r ON r.id = c.recommendation_id")).all()
-    assert len(rows) == 26  # the regional recommendations (two recap items have no owners)
+    assert len(rows) == 27  # every recommendation but one recap item without owners
     for rec_code, commitment_code, status in expected:
         assert f'data-status="{status}" href="/commitments/{commitment_code}"' in rows[rec_code]
     progress = re.search(r'data-progress="([\d.]+)"', rows["MT1-R01"]).group(1)
@@ -196,7 +198,8 @@ def test_matrix_in_spanish_shows_status_as_text(client, reported):
 
 def test_country_scorecard(client, reported):
     html = client.get("/countries/mex", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "<h1>Mexico</h1>" in html and html.count('href="/commitments/MT') == 26
+    # 25: MT2-R02 and MT1-A04 are the CRM's, MT1-A03 nobody's.
+    assert "<h1>Mexico</h1>" in html and html.count('href="/commitments/MT') == 25
     assert client.get("/countries/XYZ").status_code == 404
 
 

@@ -8,7 +8,7 @@ import re
 
 import sqlalchemy as sa
 from factories import commitment, make_evidence, make_observation, make_user, report_status
-from workflow_helpers import PDF, SECRETS, add_restricted_evidence
+from workflow_helpers import PDF, SECRETS, add_restricted_evidence, store_original
 
 from tracker.audit.observations import answer_observation, hide_observation
 from tracker.evidence.storage import Upload
@@ -31,6 +31,10 @@ def public_paths(app) -> list[str]:
         if rule.endpoint == "public.source_document":
             codes = db.session.scalars(sa.select(SourceDocument.code))
             paths += [f"/sources/{d}?quote=1" for d in codes]
+        elif rule.endpoint == "public.source_original":  # the public originals stored
+            codes = db.session.scalars(sa.select(SourceDocument.code).where(
+                SourceDocument.stored_name.is_not(None), SourceDocument.restricted.is_(False)))
+            paths += [f"/sources/{d}/original" for d in codes]
         elif not rule.arguments:
             paths.append(rule.rule)
         else:
@@ -46,9 +50,13 @@ def test_no_public_page_shows_restricted_evidence_or_personal_data(app, client, 
     report_status(focal, mex, "in_progress", 20, "Avance público")
     add_restricted_evidence(focal, mex)
     make_evidence(focal, mex, title="Informe público", upload=Upload("informe.pdf", PDF))
+    store_original("plenary-working-tables", PDF, "acta-plenaria.pdf")
+    store_original("trafficking-working-group", PDF + b"%reservada", "lista-secreta.pdf",
+                   restricted=True)
 
     paths = public_paths(app)
     assert "/commitments/MT3-R01-MEX" in paths and "/matrix" in paths and len(paths) > 290
+    assert "/sources/plenary-working-tables/original" in paths
     for language in ("es", "en"):
         for path in paths:
             response = client.get(path, headers={"Accept-Language": language})

@@ -24,6 +24,8 @@ from tracker.models import (
 )
 
 MEMBER_STATES = {"BLZ", "CAN", "CRI", "DOM", "SLV", "GTM", "HND", "MEX", "NIC", "PAN", "USA"}
+# What the minutes address to the Conference itself: one commitment of the CRM (regional).
+REGIONAL_ITEMS = ("MT1-A04", "MT2-R02")
 TABLES = (Country, Theme, WorkingTable, SourceDocument, Recommendation, SourceQuote,
           ContextItem, Commitment, StatusEvent)
 
@@ -37,7 +39,9 @@ def quotes_by_document(rec: Recommendation) -> dict[str, str]:
 
 
 def test_member_states_are_the_eleven_crm_countries(seeded):
-    assert {c.iso3 for c in rows(Country)} == MEMBER_STATES
+    assert {c.iso3 for c in rows(Country) if not c.regional} == MEMBER_STATES
+    assert [(c.iso3, c.name_es, c.name_en) for c in rows(Country) if c.regional] == [
+        ("CRM", "CRM (regional)", "CRM (regional)")]
     assert all(c.name_es and c.name_en for c in rows(Country))
 
 
@@ -109,8 +113,11 @@ def test_source_documents_keep_the_full_original_text(seeded):
 def test_each_regional_recommendation_has_one_commitment_per_member_state(seeded):
     for rec in rows(Recommendation):
         codes = {c.country.iso3 for c in rec.commitments}
-        if rec.code in ("MT1-A03", "MT1-A04"):  # an acknowledgement and a discussion
+        if rec.code == "MT1-A03":  # an acknowledgement, not an undertaking
             assert codes == set()
+            continue
+        if rec.code in REGIONAL_ITEMS:
+            assert [c.code for c in rec.commitments] == [f"{rec.code}-CRM"]
             continue
         assert len(rec.commitments) == 11 and codes == MEMBER_STATES
         for commitment in rec.commitments:
@@ -118,7 +125,8 @@ def test_each_regional_recommendation_has_one_commitment_per_member_state(seeded
             assert commitment.status == Status.NOT_REPORTED
             assert [(e.from_status, e.to_status) for e in commitment.events] == [
                 (None, Status.NOT_REPORTED)]
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 26 * 11
+    # 28 recommendations: 25 of the member states, 2 of the CRM, 1 without owners.
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Commitment)) == 25 * 11 + 2
 
 
 def snapshot():
@@ -165,7 +173,7 @@ def test_seeding_again_after_an_edit_updates_the_title_and_keeps_history(app, se
 def test_seed_command_reports_what_it_did(runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output
-    assert "commitments      created  286" in first.output
+    assert "commitments      created  277" in first.output  # 25 * 11 + 2 (see above)
     second = runner.invoke(args=["seed"])
     assert second.exit_code == 0
     assert "Total: 0 created, 0 updated" in second.output

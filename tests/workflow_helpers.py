@@ -1,13 +1,16 @@
 """Shared helpers for the workflow tests: snapshots of the database and form values."""
 
 import datetime as dt
+import hashlib
 import re
+import uuid
 
 import sqlalchemy as sa
 
+from tracker.evidence.files import file_store
 from tracker.evidence.storage import Upload, add_evidence
 from tracker.extensions import db
-from tracker.models import Commitment
+from tracker.models import Commitment, SourceDocument
 
 # A focal point's e-mail and name, and restricted evidence (title, file, link): the privacy
 # tests put them in the database and search every public surface for them.
@@ -23,6 +26,18 @@ def add_restricted_evidence(focal, commitment) -> None:
                  upload=Upload("lista-secreta.pdf", PDF))
     add_evidence(focal, commitment, title="Enlace interno", dated=dt.date(2026, 11, 1),
                  visibility="restricted", url="https://intranet.example/secreto")
+
+
+def store_original(code: str, data: bytes, filename: str, *, restricted: bool = False,
+                   content_type: str = "application/pdf"):
+    """Keep an uploaded original for a source document, as the minutes upload does."""
+    document = db.session.scalar(sa.select(SourceDocument).filter_by(code=code))
+    document.stored_name, document.original_filename = uuid.uuid4().hex, filename
+    document.content_type, document.size, document.restricted = content_type, len(data), restricted
+    document.sha256 = hashlib.sha256(data).hexdigest()
+    file_store().save(document, data)
+    db.session.commit()
+    return document
 
 
 def assert_refused(response, role: str) -> None:

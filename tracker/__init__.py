@@ -127,6 +127,7 @@ def register_errorhandlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from tracker.accounts.cli import users_group
     from tracker.importer.cli import demo_data_command, seed_command
+    from tracker.importer.minutes_cli import minutes_group
     from tracker.ledger.cli import ledger_group
     from tracker.operations.cli import backup_group
     from tracker.reminders.cli import reminders_group
@@ -139,6 +140,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(backup_group)
+    app.cli.add_command(minutes_group)
 
 
 def register_template_globals(app: Flask) -> None:

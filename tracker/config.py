@@ -83,6 +83,9 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # <instance>/uploads
     # Largest request, and so largest evidence file (20 MiB by default); larger gets a 413.
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 20 * 1024 * 1024))
+    # Largest set of minutes the secretariat may upload (10 MiB); larger is refused with a
+    # message on the form (keep it under MAX_CONTENT_LENGTH, which answers 413).
+    MINUTES_MAX_BYTES = int(os.environ.get("MINUTES_MAX_BYTES", 10 * 1024 * 1024))
     # Rate limits per client address. Use a shared store (redis://...) with several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True

@@ -11,7 +11,17 @@ from flask import abort
 from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import Forbidden
 
-from tracker.models import Commitment, DigestFrequency, Evidence, Follow, Observation, Role, User
+from tracker.models import (
+    Commitment,
+    Country,
+    DigestFrequency,
+    Evidence,
+    Follow,
+    Observation,
+    Role,
+    SourceDocument,
+    User,
+)
 
 
 class PermissionDenied(Forbidden):
@@ -62,8 +72,15 @@ def can_administer(user: Reader) -> bool:
     return is_system(user) or is_secretariat(user)
 
 
+def can_have_focal_point(country: Country) -> bool:
+    """Whether a focal-point account may belong to this country: a member state, never the
+    CRM as a regional body (the secretariat reports its commitments)."""
+    return not country.regional
+
+
 def can_update(user: Reader, commitment: Commitment) -> bool:
-    """Report status and progress: the secretariat, or a focal point of the owner country."""
+    """Report status and progress: the secretariat (for every country, the CRM's own
+    commitments included), or a focal point of the owner country."""
     return is_secretariat(user) or (is_focal_point(user)
                                     and user.country_id == commitment.country_id)
 
@@ -77,16 +94,25 @@ def can_view_evidence(user: Reader, evidence: Evidence) -> bool:
     return evidence.is_public or can_update(user, evidence.commitment)
 
 
+def can_view_source_original(user: Reader, document: SourceDocument) -> bool:
+    """Download a set of minutes' uploaded original: everyone, unless the secretariat marked
+    it restricted (its text stays public: published items quote it)."""
+    return not document.restricted or can_administer(user)
+
+
 def can_observe(user: Reader, commitment: Commitment) -> bool:
     """File a civil-society observation: auditors only (never a government or the secretariat)."""
     return is_auditor(user)
 
 
 def can_answer(user: Reader, observation: Observation) -> bool:
-    """Answer an observation: a focal point of the observed commitment's country, while the
-    observation is not hidden (an answer would republish what the secretariat hid)."""
-    return (is_focal_point(user) and user.country_id == observation.commitment.country_id
-            and observation.hiding is None)
+    """Answer an observation: a focal point of the observed commitment's country (the
+    secretariat for the CRM's own commitments, which it reports), while the observation is
+    not hidden (an answer would republish what the secretariat hid)."""
+    commitment = observation.commitment
+    return observation.hiding is None and (
+        (is_focal_point(user) and user.country_id == commitment.country_id)
+        or (is_secretariat(user) and commitment.country.regional))
 
 
 def can_moderate(user: Reader) -> bool:
@@ -159,6 +185,7 @@ TEMPLATE_PREDICATES = {
     "can_update": can_update,
     "can_add_evidence": can_add_evidence,
     "can_view_evidence": can_view_evidence,
+    "can_view_source_original": can_view_source_original,
     "has_own_commitments": has_own_commitments,
     "can_observe": can_observe,
     "can_answer": can_answer,

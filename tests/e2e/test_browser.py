@@ -35,7 +35,9 @@ def check_dashboard(page, language: str = "es") -> None:
     assert page.get_by_role("heading", level=1).inner_text().strip() == heading
     table = page.locator("table.numbers", has=page.locator("caption", has_text=caption))
     assert table.count() == 1, f"no table captioned {caption!r}"
-    assert table.locator("tbody tr").count() == 11  # one row per member state in seed_data/
+    # One row per owner in seed_data/: the 11 member states, then the CRM (regional).
+    assert table.locator("tbody tr").count() == 12
+    assert "CRM (regional)" in table.locator("tbody tr").last.inner_text()
     assert table.locator(f'tbody tr[data-key="{COUNTRY}"]').count() == 1
 
 

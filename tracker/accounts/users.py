@@ -18,7 +18,7 @@ from tracker.core.refusals import Refused
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.models import Country, OrganisationKind, Role, User
-from tracker.permissions import Actor, can_administer, can_deactivate, ensure
+from tracker.permissions import Actor, can_administer, can_deactivate, can_have_focal_point, ensure
 
 
 class AccountError(Refused):
@@ -67,9 +67,14 @@ def new_account(actor: Actor, *, email: str, role: str, country: str | None = No
         raise AccountError(_l("Unknown role.")) from None
     user = User(email=email, role=role, name=(name or "").strip() or None)
     if role == Role.FOCAL_POINT:
-        user.country = db.session.scalar(sa.select(Country).filter_by(iso3=(country or "").upper()))
-        if user.country is None:
+        owner = db.session.scalar(sa.select(Country).filter_by(iso3=(country or "").upper()))
+        if owner is None:
             raise AccountError(_l("A focal point needs the ISO3 code of a member state."))
+        if not can_have_focal_point(owner):
+            raise AccountError(_l("The CRM as a regional body has no focal point: the "
+                                  "secretariat reports its commitments. Choose a member "
+                                  "state."), field="country")
+        user.country = owner
     if role == Role.AUDITOR:
         if not (organisation or "").strip():
             raise AccountError(_l("An auditor needs an organisation."))

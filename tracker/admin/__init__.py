@@ -6,4 +6,10 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from tracker.admin import recommendation_routes, routes, user_routes  # noqa: E402,F401
+from tracker.admin import (  # noqa: E402,F401
+    minutes_routes,
+    recommendation_routes,
+    routes,
+    structure_routes,
+    user_routes,
+)

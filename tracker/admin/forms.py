@@ -21,6 +21,7 @@ from tracker.core.forms import TrackerForm, VersionedForm
 from tracker.core.labels import ACTOR_LABELS, ORGANISATION_KIND_LABELS, RECOMMENDATION_KIND_LABELS
 from tracker.extensions import db
 from tracker.models import Country, Meeting, OrganisationKind, Role, Theme, WorkingTable
+from tracker.permissions import can_have_focal_point
 
 CODE_RULE = Regexp(f"^{CODE_PATTERN.pattern}$",
                    message=_l("Use letters, digits, dots, hyphens and underscores only."))
@@ -32,15 +33,24 @@ def _locale() -> str:
 
 
 def _countries() -> list[Country]:
-    return list(db.session.scalars(sa.select(Country).order_by(Country.iso3)))
+    """The member states, then the CRM as a regional body."""
+    return list(db.session.scalars(sa.select(Country).order_by(Country.regional, Country.iso3)))
 
 
 def country_choices() -> list[SelectChoice]:
+    """Every owner a recommendation may have, the CRM (regional) included."""
     return [SelectChoice(c.iso3, f"{c.iso3} — {c.name(_locale())}") for c in _countries()]
 
 
+def focal_point_country_choices() -> list[SelectChoice]:
+    """The countries a focal point may belong to (never the regional CRM)."""
+    return [SelectChoice(c.iso3, f"{c.iso3} — {c.name(_locale())}") for c in _countries()
+            if can_have_focal_point(c)]
+
+
 def all_member_states() -> list[str]:
-    return [c.iso3 for c in _countries()]
+    """The owners a new recommendation starts with: every member state, not the CRM."""
+    return [c.iso3 for c in _countries() if not c.regional]
 
 
 def theme_choices() -> list[SelectChoice]:
@@ -142,8 +152,9 @@ class InviteForm(TrackerForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     role = SelectField(_l("Role"), choices=[SelectChoice(r.value, ACTOR_LABELS[r.value])
                                             for r in Role], validators=[InputRequired()])
-    country = SelectField(_l("Country (for a focal point)"),
-                          choices=lambda: [SelectChoice("", "—")] + country_choices(), default="")
+    country = SelectField(_l("Country (for a focal point)"), default="",
+                          choices=lambda: [SelectChoice("", "—")] + focal_point_country_choices(),
+                          invalid_choice_message=_l("Choose a member state from the list."))
     organisation = StringField(_l("Organisation (for an auditor)"),
                                validators=[Optional(), Length(max=200)])
     organisation_kind = SelectField(

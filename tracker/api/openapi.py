@@ -47,7 +47,8 @@ def _filters(codes: dict[str, list[str]]) -> list[dict]:
     tests know an unknown one is an error (400). Empty means no filter, as in the HTML form."""
     enum = lambda values: {"type": "string", "enum": ["", *values]}  # noqa: E731
     return [
-        _query("country", enum(codes["country"]), "ISO 3166 alpha-3 code of the owner country."),
+        _query("country", enum(codes["country"]), "ISO 3166 alpha-3 code of the owner country, "
+                                                   "or CRM for the Conference itself."),
         _query("theme", enum(codes["theme"]), "Theme code."),
         _query("status", enum(STATUSES), "Government-reported status."),
         _query("meeting", enum(codes["meeting"]), "Meeting code."),
@@ -123,7 +124,11 @@ SCHEMAS = {
         "title_es": {"type": "string"}, "title_en": {"type": "string"},
         "text_es": {"type": "string"}, "editorial_note": NULLABLE_STRING}),
     "Country": _obj({"iso3": {"type": "string"}, "name_es": {"type": "string"},
-                     "name_en": {"type": "string"}, "url": {"type": "string"}, **COUNTS}),
+                     "name_en": {"type": "string"},
+                     "regional": {"type": "boolean", "description": "true for the CRM itself "
+                                  "(iso3 CRM, a regional body reported by the secretariat), "
+                                  "false for a member state"},
+                     "url": {"type": "string"}, **COUNTS}),
     "Theme": _obj({"code": {"type": "string"}, "name_es": {"type": "string"},
                    "name_en": {"type": "string"}, **COUNTS}),
     "Meeting": _obj({"code": {"type": "string"}, "name": NULLABLE_STRING, "held_on": DATE,
@@ -177,9 +182,11 @@ def _paths(filters: list[dict]) -> dict:
         "/recommendations/{code}": _get(
             "A recommendation, its commitments and sources",
             _ref("RecommendationDetail"), [_path("code", "e.g. MT1-R03")], ("404",)),
-        "/countries": _get("The member states with counts", _page_of("Country"), errors=()),
-        "/countries/{iso3}": _get("A member state with counts", _ref("Country"),
-                                  [_path("iso3", "ISO 3166 alpha-3")], ("404",)),
+        "/countries": _get("The member states, then the CRM (regional), with counts",
+                           _page_of("Country"), errors=()),
+        "/countries/{iso3}": _get("A member state or the CRM (regional) with counts",
+                                  _ref("Country"),
+                                  [_path("iso3", "ISO 3166 alpha-3, or CRM")], ("404",)),
         "/themes": _get("The themes with counts", _page_of("Theme"), errors=()),
         "/themes/{code}": _get("A theme with counts", _ref("Theme"), [_path("code", "Theme code")],
                                ("404",)),

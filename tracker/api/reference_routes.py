@@ -34,14 +34,14 @@ def recommendation(code: str):
 
 @public_get("/countries")
 def countries():
-    """The member states with their commitments counted by status."""
+    """The member states, then the CRM (regional), with their commitments by status."""
     items = country_records()
     return paged(items, len(items), 1, len(items))
 
 
 @public_get("/countries/<iso3>")
 def country(iso3: str):
-    """One member state with its counts."""
+    """One member state, or the CRM (regional), with its counts."""
     return _one(country_records(), "iso3", iso3.upper())
 
 

@@ -74,11 +74,13 @@ def file_observation(actor: User, commitment: Commitment, assessment: str, text:
 
 
 def answer_observation(actor: User, observation: Observation, text: str) -> ObservationAnswer:
-    """A focal point of the commitment's country answers, in the country's name."""
+    """A focal point of the commitment's country answers, in the country's name (the
+    secretariat, for the CRM's own commitments)."""
     ensure(can_answer(actor, observation))
     # Set by id, not through the relationship: the observation row itself stays untouched.
     answer = ObservationAnswer(observation_id=observation.id, text=_text(text),
-                               author_id=actor.id, country_id=actor.country_id)
+                               author_id=actor.id,
+                               country_id=observation.commitment.country_id)
     db.session.add(answer)
     db.session.commit()
     return answer

@@ -70,7 +70,8 @@ class Dashboard:
         return sum(self.totals.values())
 
 
-def _breakdown(key, name_es, name_en, *joins, where=None) -> list[Group]:
+def _breakdown(key, name_es, name_en, *joins, where=None, first=()) -> list[Group]:
+    """Groups ordered by ``first`` (columns, grouped on too), then by key."""
     query = sa.select(key, name_es, name_en, Commitment.status, sa.func.count(),
                       sa.func.sum(EFFECTIVE_PROGRESS)).select_from(Commitment)
     for target, on in joins:
@@ -79,7 +80,8 @@ def _breakdown(key, name_es, name_en, *joins, where=None) -> list[Group]:
         query = query.where(where)
     groups: dict[str, Group] = {}
     for k, es, en, status, count, progress in db.session.execute(
-            query.group_by(key, name_es, name_en, Commitment.status).order_by(key)):
+            query.group_by(*first, key, name_es, name_en, Commitment.status)
+            .order_by(*first, key)):
         group = groups.setdefault(k, Group(k, es, en))
         group.counts[Status(status)] = count
         group.progress_sum += progress or 0
@@ -138,5 +140,7 @@ def theme_breakdown(where=None) -> list[Group]:
 
 
 def country_breakdown(where=None) -> list[Group]:
+    """Commitments by owner and status: the member states, then the CRM (regional)."""
     return _breakdown(Country.iso3, Country.name_es, Country.name_en,
-                      (Country, Country.id == Commitment.country_id), where=where)
+                      (Country, Country.id == Commitment.country_id), where=where,
+                      first=(Country.regional,))

@@ -178,8 +178,10 @@ def _compute_choices() -> dict[str, list[tuple[str, str, str]]]:
     meetings = [(code, Meeting.label_for(code, name, venue))
                 for code, name, venue in read(Meeting.code, Meeting.name, Meeting.venue)]
     tables = db.session.scalars(sa.select(WorkingTable.code).distinct().order_by(WorkingTable.code))
+    countries = db.session.execute(sa.select(Country.iso3, Country.name_es, Country.name_en)
+                                   .order_by(Country.regional, Country.iso3))  # CRM last
     return {
-        "countries": [tuple(row) for row in read(Country.iso3, Country.name_es, Country.name_en)],
+        "countries": [tuple(row) for row in countries],
         "themes": [tuple(row) for row in read(Theme.code, Theme.name_es, Theme.name_en)],
         "meetings": [(code, label, label) for code, label in meetings],
         "tables": [(code, code, code) for code in tables],

@@ -1,4 +1,5 @@
-"""The regional matrix: a meeting's recommendations by the member states, one cell each."""
+"""The regional matrix: a meeting's recommendations by the member states, one cell each,
+then a column for the CRM as a regional body when the meeting gives it commitments."""
 
 from dataclasses import dataclass
 
@@ -41,9 +42,10 @@ def build_matrix(meeting_code: str | None = None) -> Matrix | None:
             return None
     else:
         meeting = meetings[0] if meetings else None
-    countries = list(db.session.scalars(sa.select(Country).order_by(Country.iso3)))
+    countries = list(db.session.scalars(sa.select(Country)
+                                        .order_by(Country.regional, Country.iso3)))
     if meeting is None:
-        return Matrix(None, meetings, countries, [], {})
+        return Matrix(None, meetings, [c for c in countries if not c.regional], [], {})
     recommendations = list(db.session.scalars(
         sa.select(Recommendation).join(WorkingTable)
         .where(WorkingTable.meeting_id == meeting.id)
@@ -54,6 +56,10 @@ def build_matrix(meeting_code: str | None = None) -> Matrix | None:
         cells[commitment.recommendation_id][commitment.country_id] = commitment
     rows = [(r, cells[r.id], _mean([effective_progress(c) for c in cells[r.id].values()]))
             for r in recommendations if cells[r.id]]
+    # Every member state has its column; the CRM's only where it owns something, since most
+    # recommendations are the states' and a column of dashes would read as unreported.
+    owners = {country_id for _, row, _ in rows for country_id in row}
+    countries = [c for c in countries if not c.regional or c.id in owners]
     country_progress = {
         country.id: _mean([effective_progress(row[country.id]) for _, row, _ in rows
                            if country.id in row])

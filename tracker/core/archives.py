@@ -9,6 +9,7 @@ so the declared sizes are real bounds: checking them is enough.
 
 import io
 import zipfile
+import zlib
 from typing import BinaryIO
 
 from flask_babel import lazy_gettext as _l
@@ -32,7 +33,8 @@ def open_archive(source: bytes | BinaryIO) -> zipfile.ZipFile:
     """The archive, once its directory is within the limits; ArchiveRefused otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
+            NotImplementedError):  # an unknown "zip file version" in a damaged directory
         raise ArchiveRefused(_l("This file is not a readable archive (it may be damaged).")) \
             from None
     members = archive.infolist()
@@ -54,7 +56,8 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
     try:
         with archive.open(name) as member:
             data = member.read(limit + 1)
-    except (KeyError, zipfile.BadZipFile, OSError, NotImplementedError):
+    except (KeyError, zipfile.BadZipFile, OSError, NotImplementedError, ValueError,
+            zlib.error):  # a damaged header can seek before the start; bad deflate data
         raise ArchiveRefused(_l("This file is not a readable archive (it may be damaged).")) \
             from None
     if len(data) > limit:

@@ -21,6 +21,7 @@ from tracker.extensions import cache, db
 from tracker.models import (
     AdminAction,
     DataVersion,
+    DraftItem,
     Follow,
     LoginThrottle,
     OutboxMessage,
@@ -29,7 +30,7 @@ from tracker.models import (
 )
 
 # Writes to these never change what the public sees.
-PRIVATE_MODELS = (AdminAction, DataVersion, Follow, LoginThrottle, OutboxMessage,
+PRIVATE_MODELS = (AdminAction, DataVersion, DraftItem, Follow, LoginThrottle, OutboxMessage,
                   ReminderSettings, User)
 _BUMPED = "data_version_bumped"
 _table = cast(sa.Table, DataVersion.__table__)

@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from tracker.models import (
     Assessment,
     DigestFrequency,
+    DraftDecision,
+    DraftKind,
     MessageKind,
     OrganisationKind,
     OutboxStatus,
@@ -46,6 +48,25 @@ ORGANISATION_KIND_LABELS = {
 RECOMMENDATION_KIND_LABELS = {
     RecommendationKind.RECOMMENDATION: _l("Recommendation"),
     RecommendationKind.EARLIER_AGREEMENT: _l("Earlier agreement (recalled)"),
+}
+
+# What an item of uploaded minutes is proposed to be (the review of drafts).
+DRAFT_KIND_LABELS = {
+    DraftKind.RECOMMENDATION: _l("Recommendation"),
+    DraftKind.EARLIER_AGREEMENT: _l("Earlier agreement (recalled)"),
+    DraftKind.GOOD_PRACTICE: _l("Good practice"),
+    DraftKind.EXPERIENCE: _l("Experience"),
+    DraftKind.APPROACH: _l("Approach"),
+    DraftKind.OBSTACLE: _l("Obstacle"),
+    DraftKind.COMMON_ELEMENT: _l("Common element"),
+    DraftKind.OTHER: _l("Other (not published)"),
+}
+
+DRAFT_DECISION_LABELS = {
+    DraftDecision.PENDING: _l("To review"),
+    DraftDecision.ACCEPTED: _l("Accepted"),
+    DraftDecision.MERGED: _l("Merged"),
+    DraftDecision.REJECTED: _l("Rejected"),
 }
 
 # How often a focal point's digest comes.

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-MEMBER_STATES = "member_states"
+MEMBER_STATES = "member_states"  # every country that is not regional (not the CRM itself)
 RECOMMENDATION_KINDS = ("recommendation", "earlier_agreement")
 CONTEXT_KINDS = ("experience", "good_practice", "approach", "obstacle", "common_element")
 
@@ -13,6 +13,7 @@ class CountrySeed:
     iso3: str
     name_es: str
     name_en: str
+    regional: bool = False  # the Conference itself as an owner, reported by the secretariat
     origin: tuple[str, int | None] = ("", None)
 
 
@@ -53,7 +54,7 @@ class ItemSeed:
     title_es: str | None = None
     title_en: str | None = None
     theme: str | None = None
-    owners: list[str] = field(default_factory=list)
+    owners: list[str] | str = field(default_factory=list)  # or MEMBER_STATES
     note: str | None = None
     origin: tuple[str, int | None] = ("", None)  # file and line, for error messages
 

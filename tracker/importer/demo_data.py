@@ -113,7 +113,8 @@ def generate_demo_data(n_commitments: int, seed: int = 42,
     """Write N synthetic commitments and what they hang on; return counts of rows written."""
     if demo_data_exists():
         raise DemoDataExists("the database already holds demo data")
-    countries = db.session.execute(sa.select(Country.id, Country.iso3).order_by(Country.iso3)).all()
+    countries = db.session.execute(sa.select(Country.id, Country.iso3).where(
+        Country.regional.is_(False)).order_by(Country.iso3)).all()  # member states report
     themes = list(db.session.scalars(sa.select(Theme.id).order_by(Theme.id)))
     if not countries or not themes:
         raise MissingReferenceData("load the seed data first (flask seed)")

@@ -59,6 +59,12 @@ class Day:
 
 
 @dataclass(frozen=True)
+class YesNo:
+    def problem(self, value: Any) -> str | None:
+        return None if isinstance(value, bool) else "must be true or false"
+
+
+@dataclass(frozen=True)
 class Mapping:
     def problem(self, value: Any) -> str | None:
         return None if isinstance(value, dict) else "must be a mapping of fields"
@@ -97,7 +103,8 @@ def _kind(value: Any) -> str:
 
 COUNTRY = Record("country", {"iso3": column_text(Country.iso3),
                              "name_es": column_text(Country.name_es),
-                             "name_en": column_text(Country.name_en)})
+                             "name_en": column_text(Country.name_en)},
+                 {"regional": YesNo()})  # the CRM itself, not a member state
 THEME = Record("theme", {"code": column_text(Theme.code), "name_es": column_text(Theme.name_es),
                          "name_en": column_text(Theme.name_en)})
 MEETING_FILE = Record("meeting file", {"meeting": Mapping(), "documents": Sequence(),

@@ -86,7 +86,7 @@ def _write(bundle: SeedBundle, up: _Upserter) -> None:
     countries = up.load(Country, "iso3")
     for c in bundle.countries:
         up.upsert("countries", countries, c.iso3, Country,
-                  dict(iso3=c.iso3, name_es=c.name_es, name_en=c.name_en))
+                  dict(iso3=c.iso3, name_es=c.name_es, name_en=c.name_en, regional=c.regional))
     themes = up.load(Theme, "code")
     for theme_seed in bundle.themes:
         up.upsert("themes", themes, theme_seed.code, Theme,
@@ -142,7 +142,10 @@ def _recommendation_values(item: ItemSeed, table: WorkingTable, themes: dict,
 
 
 def _owners(item: ItemSeed, countries: dict) -> list[str]:
-    return sorted(countries) if item.owners == MEMBER_STATES else item.owners
+    """The item's owner codes; ``member_states`` means every country but the regional one."""
+    if item.owners == MEMBER_STATES:
+        return sorted(iso3 for iso3, country in countries.items() if not country.regional)
+    return list(item.owners)
 
 
 def _sync_quotes(up: _Upserter, quotes: dict, item: ItemSeed, documents: dict, owner_key,

@@ -18,7 +18,8 @@ from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind
 
 __all__ = [
     "AdminAction", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
-    "DataVersion", "DigestFrequency", "DraftDecision", "DraftItem", "DraftKind", "Evidence", "EvidenceBlob", "EvidenceBlobChunk", "Follow",
+    "DataVersion", "DigestFrequency", "DraftDecision", "DraftItem", "DraftKind", "Evidence",
+    "EvidenceBlob", "EvidenceBlobChunk", "Follow",
     "HistoryIsAppendOnly", "LedgerEntry", "LoginThrottle", "Meeting",
     "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
     "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",

@@ -78,12 +78,15 @@ def _counts_by(key: str) -> dict[str, dict]:
 
 
 def country_records() -> list[dict]:
-    """The member states, each with its commitments counted by status."""
+    """The member states, then the CRM as a regional body (``regional``), each with its
+    commitments counted by status."""
     counts = _counts_by("country")
     empty = {"total": 0, "progress": 0.0, "by_status": {}}
     return [{"iso3": c.iso3, "name_es": c.name_es, "name_en": c.name_en,
-             "url": public_url("public.country", iso3=c.iso3), **counts.get(c.iso3, empty)}
-            for c in db.session.scalars(sa.select(Country).order_by(Country.iso3))]
+             "regional": c.regional, "url": public_url("public.country", iso3=c.iso3),
+             **counts.get(c.iso3, empty)}
+            for c in db.session.scalars(sa.select(Country)
+                                        .order_by(Country.regional, Country.iso3))]
 
 
 def theme_records() -> list[dict]:
