@@ -4,10 +4,12 @@ nothing."""
 
 import io
 import json
+import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from conftest import ON_POSTGRES
 from factories import make_user
 from meeting_contents import cli, contents, only_meeting
 from workflow_helpers import assert_refused, snapshot
@@ -22,6 +24,7 @@ from tracker.models import (
     Meeting,
     Recommendation,
     SourceDocument,
+    WorkingTable,
 )
 from tracker.permissions import SYSTEM
 
@@ -310,3 +313,40 @@ def test_minutes_commands_refuse_bad_input_and_write_nothing(app, meeting, runne
     assert result.exit_code == 1
     assert message in result.output and "Traceback" not in result.output
     assert snapshot() == before
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrent transactions need PostgreSQL")
+def test_two_secretaries_publishing_at_once_publish_each_item_once(app, meeting):
+    """The second waits for the first, then finds nothing left to publish: no item is
+    numbered twice, no error."""
+    from tracker.importer.drafts import import_minutes
+    from tracker.importer.publish import publish_meeting
+    from tracker.importer.review import accept_section
+
+    plenary = import_minutes(SYSTEM, meeting, data=PLENARY.read_bytes(), filename=PLENARY.name)
+    for section in {d.section for d in plenary.drafts}:
+        accept_section(SYSTEM, plenary, section, "information")
+    start, outcomes = threading.Barrier(2), []
+
+    def publish():
+        with app.app_context():
+            start.wait()
+            try:
+                outcomes.append(publish_meeting(
+                    SYSTEM, db.session.scalar(sa.select(Meeting).filter_by(code=MEETING))).items)
+            except Exception as exc:  # noqa: BLE001  (reported below)
+                outcomes.append(str(exc))
+            db.session.remove()
+
+    threads = [threading.Thread(target=publish) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    published, refused = sorted(outcomes, key=lambda o: isinstance(o, str))
+    assert published == len(plenary.drafts)
+    assert refused.startswith("Nada que publicar")  # the refusal, in the default language
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Recommendation.id)).join(
+        Recommendation.working_table).where(WorkingTable.meeting_id == meeting.id)) == sum(
+        d.becomes_recommendation for d in plenary.drafts)

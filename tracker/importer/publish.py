@@ -48,6 +48,10 @@ class Published:
 def publish_meeting(actor: Actor, meeting: Meeting) -> Published:
     """Write every accepted, unpublished draft of the meeting; refused when there is none."""
     ensure(can_administer(actor))
+    # Two publishers of one meeting would number the same items twice: the second waits
+    # here for the first to commit, then finds its drafts published (PostgreSQL; SQLite
+    # has a single writer anyway).
+    db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     drafts = list(db.session.scalars(
         sa.select(DraftItem).join(DraftItem.document)
         .where(SourceDocument.meeting_id == meeting.id, DraftItem.published_code.is_(None),
