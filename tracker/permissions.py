@@ -12,6 +12,7 @@ from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import Forbidden
 
 from tracker.models import (
+    ApiToken,
     Commitment,
     Country,
     DigestFrequency,
@@ -98,6 +99,23 @@ def can_view_source_original(user: Reader, document: SourceDocument) -> bool:
     """Download a set of minutes' uploaded original: everyone, unless the secretariat marked
     it restricted (its text stays public: published items quote it)."""
     return not document.restricted or can_administer(user)
+
+
+def can_hold_token(user: Reader) -> bool:
+    """Whether an account may have API tokens: a national system writes for a focal point's
+    country; the secretariat's scripts for any."""
+    return is_focal_point(user) or is_secretariat(user)
+
+
+def can_create_token(actor: Reader, user: Reader) -> bool:
+    """A person makes their own tokens; operators make anyone's from the command line."""
+    return is_system(actor) or (actor.is_authenticated and actor.id == user.id
+                                and can_hold_token(user))
+
+
+def can_manage_token(user: Reader, token: ApiToken) -> bool:
+    """See and revoke a token: its owner, or the secretariat (every token)."""
+    return is_secretariat(user) or (user.is_authenticated and token.user_id == user.id)
 
 
 def can_observe(user: Reader, commitment: Commitment) -> bool:

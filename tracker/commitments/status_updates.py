@@ -29,6 +29,16 @@ class Conflict(Exception):
 def update_status(actor: Actor, commitment: Commitment, *, status: str, progress: int | None,
                   note: str | None, seen_version: int) -> StatusEvent:
     """Change status and progress, appending one history event; refuse a stale form."""
+    event = record_status(actor, commitment, status=status, progress=progress, note=note,
+                          seen_version=seen_version)
+    commit_or_conflict(commitment)
+    return event
+
+
+def record_status(actor: Actor, commitment: Commitment, *, status: str, progress: int | None,
+                  note: str | None, seen_version: int) -> StatusEvent:
+    """update_status without the commit, for a caller that records several in one
+    transaction (a spreadsheet: all its rows or none); the same checks, in the same order."""
     ensure(can_update(actor, commitment))
     try:
         status = Status(status)
@@ -53,7 +63,6 @@ def update_status(actor: Actor, commitment: Commitment, *, status: str, progress
         actor_country_id=actor.country_id)
     commitment.status, commitment.progress, commitment.updated_at = status, progress, now
     db.session.add(event)
-    commit_or_conflict(commitment)
     return event
 
 

@@ -20,18 +20,21 @@ from tracker.core.time import utcnow
 from tracker.extensions import cache, db
 from tracker.models import (
     AdminAction,
+    ApiToken,
     DataVersion,
     DraftItem,
     Follow,
+    IdempotentRequest,
     LoginThrottle,
     OutboxMessage,
     ReminderSettings,
+    SheetPreview,
     User,
 )
 
 # Writes to these never change what the public sees.
-PRIVATE_MODELS = (AdminAction, DataVersion, DraftItem, Follow, LoginThrottle, OutboxMessage,
-                  ReminderSettings, User)
+PRIVATE_MODELS = (AdminAction, ApiToken, DataVersion, DraftItem, Follow, IdempotentRequest,
+                  LoginThrottle, OutboxMessage, ReminderSettings, SheetPreview, User)
 _BUMPED = "data_version_bumped"
 _table = cast(sa.Table, DataVersion.__table__)
 

@@ -1,6 +1,7 @@
 """The tracker's models, one module per area; importing this package registers them all."""
 
 from tracker.models.admin_log import AdminAction
+from tracker.models.api_token import ApiToken, IdempotentRequest
 from tracker.models.append_only import HistoryIsAppendOnly, register_hooks
 from tracker.models.commitment import Commitment, Status, StatusEvent
 from tracker.models.data_version import DataVersion
@@ -13,17 +14,19 @@ from tracker.models.observation import Assessment, Observation, ObservationAnswe
 from tracker.models.recommendation import Recommendation, RecommendationKind
 from tracker.models.reference import Country, Theme
 from tracker.models.reminders import MessageKind, OutboxMessage, OutboxStatus, ReminderSettings
+from tracker.models.sheet import SheetPreview
 from tracker.models.source import SourceDocument, SourceQuote
 from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind, Role, User
 
 __all__ = [
-    "AdminAction", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
+    "AdminAction", "ApiToken", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
     "DataVersion", "DigestFrequency", "DraftDecision", "DraftItem", "DraftKind", "Evidence",
     "EvidenceBlob", "EvidenceBlobChunk", "Follow",
-    "HistoryIsAppendOnly", "LedgerEntry", "LoginThrottle", "Meeting",
+    "HistoryIsAppendOnly", "IdempotentRequest", "LedgerEntry", "LoginThrottle", "Meeting",
     "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
     "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",
-    "RecommendationKind", "ReminderSettings", "Role", "SourceDocument", "SourceQuote", "Status",
+    "RecommendationKind", "ReminderSettings", "Role", "SheetPreview", "SourceDocument",
+    "SourceQuote", "Status",
     "StatusEvent", "Theme", "User", "Visibility", "WorkingTable",
 ]
 
