@@ -12,6 +12,7 @@ from factories import make_user
 from workflow_helpers import assert_refused, version_on
 
 from tracker.accounts import users
+from tracker.accounts.api_tokens import create_token
 from tracker.commitments import administration
 from tracker.core.outbox import deliver_due
 from tracker.extensions import db
@@ -359,6 +360,13 @@ def _deactivation_target(client) -> tuple[str, dict]:
     return f"/admin/users/{target.id}/deactivate", {}
 
 
+def _token_to_revoke(client) -> tuple[str, dict]:
+    owner = users.create_user(SYSTEM, email="holder@example.org", role="focal_point",
+                              country="GTM")
+    token, _ = create_token(SYSTEM, owner, name="Sistema", scopes=["status:write"])
+    return f"/admin/tokens/{token.id}/revoke", {}
+
+
 POST_ROUTES = {
     "create meeting": lambda client: ("/admin/meetings/new", {"code": "crm-2026", "name": "X"}),
     "edit meeting": lambda client: (f"/admin/meetings/{MEETING}/edit",
@@ -375,6 +383,7 @@ POST_ROUTES = {
         "email": "new@example.org", "role": "auditor", "organisation": "Red",
         "organisation_kind": "academia"}),
     "deactivate user": _deactivation_target,
+    "revoke token": _token_to_revoke,
     "create working table": lambda client: (f"/admin/meetings/{MEETING}/tables/new", {
         "code": "MT4", "name_es": "Niñez", "name_en": "Children"}),
     "edit working table": lambda client: (f"/admin/meetings/{MEETING}/tables/MT2/edit", {
@@ -390,7 +399,7 @@ GET_PAGES = ["/admin/", "/admin/meetings", "/admin/meetings/new", f"/admin/meeti
              "/admin/users", "/admin/users/invite", f"/admin/meetings/{MEETING}",
              f"/admin/meetings/{MEETING}/tables/new", f"/admin/meetings/{MEETING}/tables/MT1/edit",
              f"/admin/meetings/{MEETING}/tables/MT1/sections/rename?section=Obstáculos",
-             "/admin/sources/plenary-working-tables/edit"]
+             "/admin/sources/plenary-working-tables/edit", "/admin/tokens"]
 ROLES = ["anonymous", "auditor", "focal_point", "deactivated_secretariat", "secretariat"]
 
 

@@ -391,3 +391,16 @@ def test_the_predicate(app, seeded):
     assert can_view_source_original(secretariat, document) and can_view_source_original(
         SYSTEM, document)
     db.session.rollback()
+
+
+def test_the_items_under_no_heading_can_be_given_one(client, auth, secretariat):
+    """Published minutes may leave items with no section (""): that one is renamed too."""
+    db.session.execute(sa.update(ContextItem).where(
+        ContextItem.working_table_id == table("MT2").id,
+        ContextItem.section == "Buenas prácticas").values(section=""))
+    db.session.commit()
+    items = sections("MT2")[""]
+    response = auth.post(f"{TABLE_PAGE}/MT2/sections/rename",
+                         {"section": "", "name": "Buenas prácticas"})
+    assert response.status_code == 302
+    assert sections("MT2")["Buenas prácticas"] == items and "" not in sections("MT2")

@@ -232,7 +232,7 @@ def test_a_file_the_tracker_does_not_read_is_refused_with_its_reason(data, name,
 
 
 def test_a_file_over_the_limit_is_refused():
-    with pytest.raises(MinutesRefused, match="larger than 1 MB"):
+    with pytest.raises(MinutesRefused, match="larger than 1.0 MiB"):
         read_document(b"x" * (docs.MIB + 1), "acta.txt", max_bytes=docs.MIB)
 
 

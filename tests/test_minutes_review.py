@@ -2,6 +2,7 @@
 the text, edit, merge, reject, undo, accept a section, publish; and every refusal changes
 nothing."""
 
+import hashlib
 import io
 import json
 import threading
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 from conftest import ON_POSTGRES
 from factories import make_user
 from meeting_contents import cli, contents, only_meeting
+from minutes_documents import docx_minutes
 from workflow_helpers import assert_refused, snapshot
 
 from tracker.commitments import administration
@@ -88,17 +90,24 @@ def test_upload_stores_the_original_its_text_and_drafts_nothing_public(secretari
     assert page.count("<mark id=\"q") >= len(drafts) - 2
     assert "under the heading" in page or "after the sentence" in page
     assert client.get(f"/sources/{document.code}/original").data == PLENARY.read_bytes()
+    # Not even the document is public before anything from it is published.
+    auth.logout()
+    assert client.get(f"/sources/{document.code}").status_code == 404
+    assert client.get(f"/sources/{document.code}/original").status_code == 404
 
 
-def test_the_second_document_proposes_overlapping_items_as_merges(secretariat, auth, client):
+def test_the_second_document_proposes_overlapping_items_as_merges(secretariat, auth, client,
+                                                                  seed_bundle):
     upload(auth, PLENARY)
     upload(auth, TRAFFICKING)
     plenary, trafficking = drafts_of("plenary-working-tables-2"), drafts_of(
         "trafficking-working-group-2")
     duplicates = [d for d in trafficking if d.duplicate_of_id is not None]
-    # Every item of the group's notes but "Compartir información entre los países." (and
-    # its intro) is in the plenary minutes too.
-    assert len(duplicates) >= len(trafficking) - 3
+    # Exactly the items seed_data/ lists with both documents as sources (38: all but
+    # "Compartir información entre los países.").
+    both = [i for m in seed_bundle.meetings for t in m.working_tables for i in t.items
+            if len(i.quotes) == 2]
+    assert len(duplicates) == len(both) == len(trafficking) - 1
     assert {d.duplicate_of.document.code for d in duplicates} == {"plenary-working-tables-2"}
     gua = next(d for d in trafficking if d.text.startswith("GUA: Protocolo"))
     assert gua.duplicate_of.text.startswith("Guatemala: Protocolo")
@@ -121,8 +130,10 @@ def test_review_and_publish_a_meeting(secretariat, auth, client):
     ledger_before = db.session.scalar(sa.select(sa.func.count(LedgerEntry.seq)))
     # A whole section at once, with a theme for its recommendations.
     section = _section_of(plenary, "3. Cómo avanzar")
+    table = next(d.working_table for d in plenary if d.section == section)
     response = auth.post("/admin/minutes/plenary-working-tables-2/sections",
-                         {"section": section, "theme": "regional-cooperation"},
+                         {"working_table": table, "section": section,
+                          "theme": "regional-cooperation"},
                          token_from="/admin/minutes/plenary-working-tables-2")
     assert response.status_code == 302
     accepted = [d for d in drafts_of("plenary-working-tables-2") if d.section == section]
@@ -164,6 +175,12 @@ def test_review_and_publish_a_meeting(secretariat, auth, client):
         "plenary-working-tables-2", "trafficking-working-group-2"]
     assert len(merged_rec.commitments) == 11
     assert db.session.scalar(sa.select(sa.func.count(LedgerEntry.seq))) > ledger_before
+    # The documents are public now, their uploaded names and hashes kept.
+    for path in (PLENARY, TRAFFICKING):
+        document = db.session.scalar(sa.select(SourceDocument)
+                                     .filter_by(original_filename=path.name))
+        assert document.public and document.filename == path.name
+        assert document.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     # The API and the matrix show the new commitments.
     code = merged_rec.commitments[0].code
     assert client.get(f"/api/v1/commitments/{code}").status_code == 200
@@ -253,13 +270,14 @@ def test_a_published_meeting_exported_reloads_identically(app, meeting, empty, t
     plenary = import_minutes(SYSTEM, meeting, data=PLENARY.read_bytes(), filename=PLENARY.name)
     trafficking = import_minutes(SYSTEM, meeting, data=TRAFFICKING.read_bytes(),
                                  filename=TRAFFICKING.name)
-    for section in {d.section for d in plenary.drafts}:
-        accept_section(SYSTEM, plenary, section, "information")
+    for table, section in {(d.working_table, d.section) for d in plenary.drafts}:
+        accept_section(SYSTEM, plenary, table, section, "information")
     for draft in trafficking.drafts:
         if draft.duplicate_of_id:
             decide_draft(SYSTEM, draft, "merged")
-    for section in {d.section for d in trafficking.drafts if d.decision == "pending"}:
-        accept_section(SYSTEM, trafficking, section, "information")
+    for table, section in {(d.working_table, d.section) for d in trafficking.drafts
+                           if d.decision == "pending"}:
+        accept_section(SYSTEM, trafficking, table, section, "information")
     publish_meeting(SYSTEM, meeting)
     before = only_meeting(contents(), meeting)
     assert len(before["recommendations"]) == sum(
@@ -324,8 +342,8 @@ def test_two_secretaries_publishing_at_once_publish_each_item_once(app, meeting)
     from tracker.importer.review import accept_section
 
     plenary = import_minutes(SYSTEM, meeting, data=PLENARY.read_bytes(), filename=PLENARY.name)
-    for section in {d.section for d in plenary.drafts}:
-        accept_section(SYSTEM, plenary, section, "information")
+    for table, section in {(d.working_table, d.section) for d in plenary.drafts}:
+        accept_section(SYSTEM, plenary, table, section, "information")
     start, outcomes = threading.Barrier(2), []
 
     def publish():
@@ -350,3 +368,140 @@ def test_two_secretaries_publishing_at_once_publish_each_item_once(app, meeting)
     assert db.session.scalar(sa.select(sa.func.count(Recommendation.id)).join(
         Recommendation.working_table).where(WorkingTable.meeting_id == meeting.id)) == sum(
         d.becomes_recommendation for d in plenary.drafts)
+
+
+def _edit(auth, draft, **changes):
+    values = {"kind": draft.kind.value, "title_es": draft.title_es or "",
+              "title_en": draft.title_en or "", "theme": draft.theme.code if draft.theme else "",
+              "working_table": draft.working_table, "section": draft.section,
+              "owners_by_kind": "y", **changes}
+    return auth.post(f"/admin/drafts/{draft.id}", values, token_from=f"/admin/drafts/{draft.id}")
+
+
+def test_an_accepted_item_cannot_be_edited_into_one_that_could_not_be(secretariat, auth):
+    upload(auth, PLENARY)
+    draft = next(d for d in drafts_of("plenary-working-tables-2")
+                 if d.kind == DraftKind.RECOMMENDATION)
+    assert _edit(auth, draft, theme="children", accept="1").status_code == 302
+    before = snapshot()
+    for change in ({"kind": "other"}, {"theme": ""}):
+        response = _edit(auth, db.session.get(DraftItem, draft.id), **change)
+        assert response.status_code == 400
+        assert snapshot() == before
+    kept = db.session.get(DraftItem, draft.id)
+    assert (kept.decision, kept.kind, kept.theme.code) == (DraftDecision.ACCEPTED,
+                                                           DraftKind.RECOMMENDATION, "children")
+
+
+def test_save_and_accept_refused_saves_nothing(secretariat, auth):
+    upload(auth, PLENARY)
+    draft = next(d for d in drafts_of("plenary-working-tables-2")
+                 if d.kind == DraftKind.RECOMMENDATION)
+    before = snapshot()
+    response = _edit(auth, draft, title_es="Un título nuevo", accept="1")  # no theme
+    assert response.status_code == 400
+    assert "Choose a theme" in response.get_data(as_text=True)
+    assert snapshot() == before
+    assert db.session.get(DraftItem, draft.id).title_es is None
+
+
+def test_a_recommendation_without_owners_is_not_accepted(secretariat, auth):
+    upload(auth, PLENARY)
+    draft = next(d for d in drafts_of("plenary-working-tables-2")
+                 if d.kind == DraftKind.RECOMMENDATION)
+    response = _edit(auth, draft, theme="children", owners_by_kind="", accept="1")
+    assert response.status_code == 400
+    assert "at least one owner" in response.get_data(as_text=True)
+    assert db.session.get(DraftItem, draft.id).decision == DraftDecision.PENDING
+
+
+def test_accepting_a_section_stays_in_its_working_table(secretariat, auth):
+    """The plenary has «Buenas prácticas» under two working tables: one button, one table."""
+    upload(auth, PLENARY)
+    drafts = drafts_of("plenary-working-tables-2")
+    practices = [d for d in drafts if d.section == "Buenas prácticas"]
+    tables = sorted({d.working_table for d in practices})
+    assert len(tables) == 2
+    auth.post("/admin/minutes/plenary-working-tables-2/sections",
+              {"working_table": tables[0], "section": "Buenas prácticas"},
+              token_from="/admin/minutes/plenary-working-tables-2")
+    decided = {d.working_table: d.decision for d in drafts_of("plenary-working-tables-2")
+               if d.section == "Buenas prácticas"}
+    assert decided == {tables[0]: DraftDecision.ACCEPTED, tables[1]: DraftDecision.PENDING}
+
+
+def test_accepting_a_section_leaves_its_proposed_duplicates_to_be_merged(secretariat, auth):
+    upload(auth, PLENARY)
+    upload(auth, TRAFFICKING)
+    trafficking = drafts_of("trafficking-working-group-2")
+    section = next(d for d in trafficking if d.section.startswith("3. Cómo avanzar"))
+    auth.post("/admin/minutes/trafficking-working-group-2/sections",
+              {"working_table": section.working_table, "section": section.section,
+               "theme": "information"}, token_from="/admin/minutes/trafficking-working-group-2")
+    decided = {d.decision for d in drafts_of("trafficking-working-group-2")
+               if d.section == section.section}
+    assert decided == {DraftDecision.PENDING}  # every one of them is a duplicate
+
+
+def test_every_member_state_and_chosen_owners_together_are_refused(secretariat, auth):
+    upload(auth, PLENARY)
+    draft = next(d for d in drafts_of("plenary-working-tables-2")
+                 if d.kind == DraftKind.RECOMMENDATION)
+    response = _edit(auth, draft, theme="children", owners=["CRM"], accept="1")
+    assert response.status_code == 400
+    assert "not both" in response.get_data(as_text=True)
+    assert db.session.get(DraftItem, draft.id).decision == DraftDecision.PENDING
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("acta.pdf", docx_minutes(), "does not match its content"),  # a DOCX named .pdf
+    ("acta-utf16.txt", PLENARY.read_text("utf-8").encode("utf-16"),
+     "same text is already imported"),
+    ("enorme.md", ("# Recomendaciones\n" + "".join(
+        f"- Recomendación número {i} sobre cooperación.\n" for i in range(1001))).encode(),
+     "More than 1000 items"),
+])
+def test_misnamed_repeated_or_endless_minutes_are_refused(secretariat, auth, name, data,
+                                                          message):
+    upload(auth, PLENARY)
+    before = snapshot()
+    response = upload(auth, PLENARY, name=name, data=data)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert snapshot() == before
+
+
+def test_a_wrong_upload_is_removed_with_its_drafts_and_file(app, secretariat, auth, client):
+    upload(auth, PLENARY)
+    upload(auth, TRAFFICKING)
+    before = {name: count for name, count in snapshot()["counts"].items()}
+    document = db.session.scalar(sa.select(SourceDocument).filter_by(
+        code="plenary-working-tables-2"))
+    stored, drafts = document.stored_name, len(document.drafts)
+    response = auth.post("/admin/minutes/plenary-working-tables-2/discard", {},
+                         token_from=f"/admin/meetings/{MEETING}/minutes")
+    assert response.status_code == 302
+    after = snapshot()["counts"]
+    assert after["source_document"] == before["source_document"] - 1
+    assert after["draft_item"] == before["draft_item"] - drafts
+    # The other document's merge proposals into it are gone with it.
+    assert all(d.duplicate_of_id is None for d in drafts_of("trafficking-working-group-2"))
+    assert client.get("/admin/minutes/plenary-working-tables-2").status_code == 404
+    if not ON_POSTGRES:
+        assert not (Path(app.config["UPLOAD_FOLDER"]) / stored).exists()
+
+
+def test_a_document_with_published_items_cannot_be_removed(secretariat, auth, meeting):
+    from tracker.importer.drafts import discard_document
+    from tracker.importer.minutes import MinutesRefused
+    from tracker.importer.publish import publish_meeting
+    from tracker.importer.review import accept_section
+
+    upload(auth, PLENARY)
+    document = db.session.scalar(sa.select(SourceDocument).filter_by(
+        code="plenary-working-tables-2"))
+    first = document.drafts[0]
+    accept_section(SYSTEM, document, first.working_table, first.section, "children")
+    publish_meeting(SYSTEM, meeting)
+    with pytest.raises(MinutesRefused):
+        discard_document(SYSTEM, document)

@@ -218,6 +218,10 @@ def test_the_secretariat_answers_observations_on_the_crm_commitments_only(seeded
     assert not can_answer(make_user("focal_point", country="MEX"), on_crm)
     answer = answer_observation(secretariat, on_crm, "El mecanismo se discute en 2027.")
     assert answer.country.iso3 == "CRM"
+    # The secretariat is told of the observation it must answer; no focal point is.
+    told = db.session.scalars(sa.select(OutboxMessage.recipient).where(
+        OutboxMessage.subject.contains("MT2-R02-CRM"))).all()
+    assert told == [secretariat.email]
 
 
 # -- no focal point for the CRM ----------------------------------------------------------

@@ -147,7 +147,7 @@ def test_jobs_triggers_and_defaults(file_app):
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown()
-    assert set(jobs) == {"reminder-rules", "weekly-summary", "outbox-delivery"}
+    assert set(jobs) == {"reminder-rules", "weekly-summary", "outbox-delivery", "housekeeping"}
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 3600)
     rules, weekly = jobs["reminder-rules"].trigger, jobs["weekly-summary"].trigger
@@ -161,6 +161,7 @@ def test_jobs_triggers_and_defaults(file_app):
     delivery = jobs["outbox-delivery"].trigger
     assert isinstance(delivery, IntervalTrigger)
     assert delivery.interval == dt.timedelta(seconds=30)
+    assert jobs["housekeeping"].trigger.interval == dt.timedelta(hours=1)
 
 
 def test_the_first_scheduler_on_a_database_runs_the_rules_at_once(file_app):
@@ -320,3 +321,28 @@ def test_the_lock_key_is_the_one_every_release_used():
     from tracker.reminders.scheduler import LOCK_KEY
 
     assert LOCK_KEY == -3501906718160721599  # sha256(b"tracker.scheduler"), first 8 bytes
+
+
+def test_housekeeping_forgets_old_api_answers_and_expired_previews(app, seeded, monkeypatch):
+    """Kept answers older than a day and previews past their expiry go; the rest stays."""
+    from tracker.accounts.api_tokens import create_token
+    from tracker.core.time import utcnow
+    from tracker.models import IdempotentRequest, SheetPreview
+    from tracker.permissions import SYSTEM
+    from tracker.reminders.scheduler import housekeeping_job
+
+    user = make_user("focal_point", country="MEX")
+    token, _ = create_token(SYSTEM, user, name="SIMORE", scopes=["status:write"])
+    now = utcnow()
+    for key, age in (("old", dt.timedelta(days=2)), ("new", dt.timedelta(hours=1))):
+        db.session.add(IdempotentRequest(token_id=token.id, key=key, fingerprint="f",
+                                         status=201, body="{}", created_at=now - age))
+    for name, expiry in (("old", -dt.timedelta(minutes=1)), ("new", dt.timedelta(hours=1))):
+        db.session.add(SheetPreview(id=name, user_id=user.id, filename="x.xlsx", rows=[],
+                                    expires_at=now + expiry))
+    db.session.commit()
+    monkeypatch.setattr(scheduler_module, "_app", app)
+    assert housekeeping_job() is True
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(IdempotentRequest.key)).all() == ["new"]
+    assert db.session.scalars(sa.select(SheetPreview.id)).all() == ["new"]

@@ -126,6 +126,7 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from tracker.accounts.cli import users_group
+    from tracker.accounts.token_cli import tokens_group
     from tracker.importer.cli import demo_data_command, seed_command
     from tracker.importer.minutes_cli import minutes_group
     from tracker.ledger.cli import ledger_group
@@ -135,6 +136,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
+    app.cli.add_command(tokens_group)
     app.cli.add_command(reminders_group)
     app.cli.add_command(ledger_group)
     app.cli.add_command(scheduler_command)

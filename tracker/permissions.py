@@ -20,6 +20,7 @@ from tracker.models import (
     Follow,
     Observation,
     Role,
+    SheetPreview,
     SourceDocument,
     User,
 )
@@ -95,6 +96,12 @@ def can_view_evidence(user: Reader, evidence: Evidence) -> bool:
     return evidence.is_public or can_update(user, evidence.commitment)
 
 
+def can_view_source(user: Reader, document: SourceDocument) -> bool:
+    """Read a set of minutes: everyone once items from it are published (the seed's from the
+    start); before that, uploaded minutes are the secretariat's working material."""
+    return document.public or can_administer(user)
+
+
 def can_view_source_original(user: Reader, document: SourceDocument) -> bool:
     """Download a set of minutes' uploaded original: everyone, unless the secretariat marked
     it restricted (its text stays public: published items quote it)."""
@@ -116,6 +123,24 @@ def can_create_token(actor: Reader, user: Reader) -> bool:
 def can_manage_token(user: Reader, token: ApiToken) -> bool:
     """See and revoke a token: its owner, or the secretariat (every token)."""
     return is_secretariat(user) or (user.is_authenticated and token.user_id == user.id)
+
+
+def token_grants(token: ApiToken, scope: str) -> bool:
+    """Whether a bearer token was made for this kind of write (status:write, evidence:write)."""
+    return scope in token.scope_list
+
+
+def token_covers(token: ApiToken, commitment: Commitment) -> bool:
+    """Whether a token may write for this commitment: its own country (every country for a
+    secretariat token), and only while its holder may update the commitment."""
+    return (token.country_id is None or token.country_id == commitment.country_id) \
+        and can_update(token.user, commitment)
+
+
+def can_apply_preview(user: Reader, preview: SheetPreview) -> bool:
+    """Apply an uploaded sheet's preview: the person who uploaded it (each row is checked
+    again against their rights as it is applied)."""
+    return user.is_authenticated and preview.user_id == user.id
 
 
 def can_observe(user: Reader, commitment: Commitment) -> bool:
@@ -171,6 +196,14 @@ def has_own_commitments(user: Reader) -> bool:
     return is_focal_point(user)
 
 
+def can_report_by_sheet(user: Reader, country: Country | None) -> bool:
+    """Download (and upload) a spreadsheet of commitments to report on: a focal point for
+    their own country (None: theirs), the secretariat for one country or all (None)."""
+    if is_secretariat(user):
+        return True
+    return is_focal_point(user) and (country is None or country.id == user.country_id)
+
+
 def require(allowed: bool) -> None:
     """Stop the request unless allowed: a 403 (anonymous users are sent to log in first)."""
     if not allowed:
@@ -203,6 +236,7 @@ TEMPLATE_PREDICATES = {
     "can_update": can_update,
     "can_add_evidence": can_add_evidence,
     "can_view_evidence": can_view_evidence,
+    "can_view_source": can_view_source,
     "can_view_source_original": can_view_source_original,
     "has_own_commitments": has_own_commitments,
     "can_observe": can_observe,
@@ -210,5 +244,6 @@ TEMPLATE_PREDICATES = {
     "can_hide": can_hide,
     "can_moderate": can_moderate,
     "can_deactivate": can_deactivate,
+    "can_hold_token": can_hold_token,
     "is_auditor": is_auditor,
 }

@@ -120,7 +120,7 @@ def test_a_secretariat_brings_a_meeting_in(new_page, axe, minutes_server, tmp_pa
     page.select_option("select[name=theme]", "institutions")
     with page.expect_navigation():
         page.get_by_role("button", name="Accept the whole section").click()
-    assert "1 items accepted" in page.locator(".flashes").inner_text()
+    assert "1 item accepted." in page.locator(".flashes").inner_text()
 
     # A second document repeats an item in other words: merged, not doubled.
     second = tmp_path / "relatoria-movilidad.docx"
@@ -143,7 +143,7 @@ def test_a_secretariat_brings_a_meeting_in(new_page, axe, minutes_server, tmp_pa
     page.goto(f"/admin/meetings/{MEETING}/minutes")
     with page.expect_navigation():
         page.get_by_role("button", name="Publish the accepted items").click()
-    assert ("Published: 4 items, 1 second sources, 34 commitments."
+    assert ("Published. New items: 4; second sources: 1; new commitments: 34."
             in page.locator(".flashes").inner_text())
 
     # The public sees them: the matrix, and the API (the CRM's commitment included).

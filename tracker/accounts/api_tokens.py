@@ -11,6 +11,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from tracker.accounts import admin_log
 from tracker.core.refusals import Refused
@@ -110,10 +111,24 @@ def token_for(authorization: str | None) -> ApiToken:
     return token
 
 
+def state_of(token: ApiToken, now: dt.datetime | None = None) -> str:
+    """``active``, ``expired`` or ``revoked``: what lists show (a revocation wins)."""
+    if token.revoked_at is not None:
+        return "revoked"
+    return "expired" if token.expires_at <= (now or utcnow()) else "active"
+
+
+def _listing():
+    # Lists show each token's owner and country: loaded with it, not one query per row.
+    return (sa.select(ApiToken).options(joinedload(ApiToken.user), joinedload(ApiToken.country))
+            .order_by(ApiToken.id.desc()))
+
+
 def tokens_of(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(sa.select(ApiToken).filter_by(user_id=user.id)
-                                   .order_by(ApiToken.id.desc())))
+    """The user's own tokens, newest first."""
+    return list(db.session.scalars(_listing().filter_by(user_id=user.id)))
 
 
 def all_tokens() -> list[ApiToken]:
-    return list(db.session.scalars(sa.select(ApiToken).order_by(ApiToken.id.desc())))
+    """Every token of every account, newest first (the secretariat's and operators' list)."""
+    return list(db.session.scalars(_listing()))

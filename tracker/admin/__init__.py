@@ -11,5 +11,6 @@ from tracker.admin import (  # noqa: E402,F401
     recommendation_routes,
     routes,
     structure_routes,
+    token_routes,
     user_routes,
 )

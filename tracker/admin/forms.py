@@ -16,7 +16,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from tracker.commitments.administration import CODE_PATTERN, TEXT_MAX
+from tracker.commitments.administration import TEXT_MAX
+from tracker.commitments.edits import CODE_PATTERN
 from tracker.core.forms import TrackerForm, VersionedForm
 from tracker.core.labels import ACTOR_LABELS, ORGANISATION_KIND_LABELS, RECOMMENDATION_KIND_LABELS
 from tracker.extensions import db

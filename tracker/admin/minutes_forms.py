@@ -5,16 +5,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from tracker.admin.forms import CheckboxesField, country_choices, theme_choices
 from tracker.core.forms import TrackerForm
 from tracker.core.labels import DRAFT_KIND_LABELS, LANGUAGE_LABELS
 from tracker.extensions import db
 from tracker.models import DraftItem, Theme
-
-# The owners a recommendation gets when none are chosen one by one.
-BY_KIND = "by_kind"
 
 
 def _theme_code_choices() -> list[SelectChoice]:
@@ -31,7 +28,8 @@ class MinutesUploadForm(TrackerForm):
     title = StringField(_l("Title (default: the file's name)"),
                         validators=[Optional(), Length(max=300)])
     restricted = BooleanField(_l("Restricted: only the secretariat may download the original "
-                                 "file (its text is quoted publicly once items are published)"))
+                                 "file, even once items from it are published (their text is "
+                                 "then public)"))
 
 
 class DraftForm(TrackerForm):
@@ -59,6 +57,11 @@ class DraftForm(TrackerForm):
             working_table=draft.working_table, section=draft.section,
             owners_by_kind=draft.owners is None, owners=draft.owners or []))
 
+    def validate_owners(self, field) -> None:
+        if self.owners_by_kind.data and field.data:
+            raise ValidationError(_l("Choose either every member state or the owners one by "
+                                     "one, not both."))
+
     def values(self) -> dict:
         return dict(kind=self.kind.data, year=self.year.data, title_es=self.title_es.data,
                     title_en=self.title_en.data, theme_code=self.theme.data or None,
@@ -71,6 +74,7 @@ class DecisionForm(TrackerForm):
 
 
 class SectionForm(TrackerForm):
+    working_table = HiddenField()
     section = HiddenField()
     theme = SelectField(_l("Theme for its recommendations without one"),
                         choices=_theme_code_choices, validate_choice=False)

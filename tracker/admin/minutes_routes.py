@@ -1,27 +1,33 @@
 """Administration views (secretariat only): a meeting's minutes uploaded, their draft items
 reviewed beside the text, and the accepted ones published."""
 
-from itertools import groupby
-
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale, gettext as _, lazy_gettext as _l, ngettext
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from tracker.admin import bp
 from tracker.admin.minutes_forms import DecisionForm, DraftForm, MinutesUploadForm, SectionForm
 from tracker.commitments.sources import highlighted_all
 from tracker.core.forms import one_or_404, refuse, render_form
-from tracker.core.labels import DRAFT_DECISION_LABELS, DRAFT_KIND_LABELS
+from tracker.core.labels import DRAFT_DECISION_LABELS, DRAFT_KIND_LABELS, LANGUAGE_LABELS
 from tracker.core.refusals import Refused
 from tracker.extensions import db
-from tracker.importer.drafts import import_minutes
+from tracker.importer.drafts import discard_document, import_minutes
 from tracker.importer.minutes import MinutesRefused, describe_reason
 from tracker.importer.publish import publish_meeting
-from tracker.importer.review import accept_section, decide, edit_draft
+from tracker.importer.review import (
+    accept_section,
+    decide,
+    decision_counts,
+    document_for_review,
+    edit_draft,
+    sections_of,
+)
 from tracker.models import DraftDecision, DraftItem, Meeting, SourceDocument
 from tracker.permissions import secretariat_required
+
+DECIDED = {"accepted": _l("The item is accepted."), "merged": _l("The item is merged."),
+           "rejected": _l("The item is rejected."), "undo": _l("The decision is undone.")}
 
 
 @bp.route("/meetings/<code>/minutes", methods=["GET", "POST"])
@@ -43,30 +49,27 @@ def meeting_minutes(code: str):
         except MinutesRefused as exc:
             refuse(form, exc)
         else:
-            flash(_("%(count)d items were found. Review them before publishing.",
-                    count=len(document.drafts)))
+            flash(ngettext("%(num)d item was found. Review it before publishing.",
+                           "%(num)d items were found. Review them before publishing.",
+                           len(document.drafts)))
             return redirect(url_for("admin.review_minutes", code=document.code))
     return render_form("admin/minutes.html", form=form, meeting=meeting,
-                       counts=_decision_counts(meeting), limit=current_app.config[
-                           "MINUTES_MAX_BYTES"])
+                       counts=decision_counts(meeting),
+                       limit=current_app.config["MINUTES_MAX_BYTES"],
+                       languages=LANGUAGE_LABELS)
 
 
 @bp.get("/minutes/<code>")
 @secretariat_required
 def review_minutes(code: str):
     """A document's drafts, by section, beside its text with each quote highlighted."""
-    document = db.session.scalar(
-        sa.select(SourceDocument).filter_by(code=code)
-        .options(selectinload(SourceDocument.drafts).selectinload(DraftItem.theme),
-                 selectinload(SourceDocument.drafts).selectinload(DraftItem.duplicate_of)
-                 .selectinload(DraftItem.document)))
+    document = document_for_review(code)
     if document is None:
         abort(404)
-    sections = [(section, list(drafts))
-                for section, drafts in groupby(document.drafts, key=lambda d: d.section)]
     text = highlighted_all(document.text, [(f"q{d.id}", d.text) for d in document.drafts])
-    return render_template("admin/minutes_review.html", document=document, sections=sections,
-                           text=text, describe_reason=describe_reason, kinds=DRAFT_KIND_LABELS,
+    return render_template("admin/minutes_review.html", document=document,
+                           sections=sections_of(document), text=text,
+                           describe_reason=describe_reason, kinds=DRAFT_KIND_LABELS,
                            decisions=DRAFT_DECISION_LABELS, Decision=DraftDecision,
                            decision_form=DecisionForm(formdata=None),
                            section_form=SectionForm(formdata=None), locale=str(get_locale()))
@@ -80,15 +83,12 @@ def edit_draft_item(draft_id: int):
     form = DraftForm() if request.method == "POST" else DraftForm.of(draft)
     if form.validate_on_submit():
         try:
-            edit_draft(current_user, draft, **form.values())
-            if "accept" in request.form:
-                decide(current_user, draft, DraftDecision.ACCEPTED)
+            edit_draft(current_user, draft, **form.values(), accept="accept" in request.form)
         except Refused as exc:
             db.session.rollback()
             refuse(form, exc)
         else:
-            flash(_("The item is accepted.") if "accept" in request.form
-                  else _("The item is saved."))
+            flash(DECIDED["accepted"] if "accept" in request.form else _("The item is saved."))
             return redirect(_back_to(draft))
     return render_form("admin/draft_form.html", form=form, draft=draft,
                        describe_reason=describe_reason)
@@ -100,14 +100,32 @@ def decide_draft(draft_id: int):
     """Accept, merge, reject or undo one draft."""
     draft = db.get_or_404(DraftItem, draft_id)
     form = DecisionForm()
-    if form.validate_on_submit():
-        try:
-            decide(current_user, draft, form.decision.data)
-        except Refused as exc:
-            flash(str(exc), "error")
+    if not form.validate_on_submit():
+        flash(_("The form expired or was not sent from this site. Please try again.")
+              if form.csrf_token.errors else _("Unknown decision."))
+        return redirect(_back_to(draft))
+    try:
+        decide(current_user, draft, form.decision.data)
+    except Refused as exc:
+        flash(str(exc))
     else:
-        flash(_("The form expired or was not sent from this site. Please try again."), "error")
+        flash(DECIDED[form.decision.data])
     return redirect(_back_to(draft))
+
+
+@bp.post("/minutes/<code>/discard")
+@secretariat_required
+def discard_minutes(code: str):
+    """Remove a wrongly uploaded document nothing was published from."""
+    document = one_or_404(SourceDocument, code=code)
+    meeting_code = document.meeting.code
+    try:
+        discard_document(current_user, document)
+    except Refused as exc:
+        flash(str(exc))
+    else:
+        flash(_("The document and its drafts are removed."))
+    return redirect(url_for("admin.meeting_minutes", code=meeting_code))
 
 
 @bp.post("/minutes/<code>/sections")
@@ -118,13 +136,17 @@ def accept_minutes_section(code: str):
     form = SectionForm()
     if form.validate_on_submit():
         try:
-            accepted, left = accept_section(current_user, document, form.section.data or "",
-                                            form.theme.data or None)
+            accepted, left = accept_section(current_user, document,
+                                            form.working_table.data or "",
+                                            form.section.data or "", form.theme.data or None)
         except Refused as exc:
             flash(str(exc), "error")
         else:
-            flash(_("%(accepted)d items accepted; %(left)d still need something before they "
-                    "can be (open them to see what).", accepted=accepted, left=left))
+            flash(ngettext("%(num)d item accepted.", "%(num)d items accepted.", accepted))
+            if left:
+                flash(ngettext("%(num)d item still needs something before it can be accepted "
+                               "(open it to see what).", "%(num)d items still need something "
+                               "before they can be accepted (open them to see what).", left))
     return redirect(url_for("admin.review_minutes", code=code))
 
 
@@ -138,28 +160,14 @@ def publish_minutes(code: str):
     except Refused as exc:
         flash(str(exc), "error")
     else:
-        flash(_("Published: %(items)d items, %(merged)d second sources, %(commitments)d "
-                "commitments.", items=done.items, merged=done.merged,
+        flash(_("Published. New items: %(items)d; second sources: %(merged)d; new "
+                "commitments: %(commitments)d.", items=done.items, merged=done.merged,
                 commitments=done.commitments))
         if done.waiting:
-            flash(_("%(count)d merged items wait for their duplicate to be accepted.",
-                    count=done.waiting))
+            flash(ngettext("%(num)d merged item waits for its duplicate to be accepted.",
+                           "%(num)d merged items wait for their duplicate to be accepted.",
+                           done.waiting))
     return redirect(url_for("admin.meeting_minutes", code=code))
-
-
-def _decision_counts(meeting: Meeting) -> dict[int, dict[str, int]]:
-    rows = db.session.execute(
-        sa.select(DraftItem.document_id, DraftItem.decision,
-                  DraftItem.published_code.is_not(None), sa.func.count())
-        .join(DraftItem.document).where(SourceDocument.meeting_id == meeting.id)
-        .group_by(DraftItem.document_id, DraftItem.decision,
-                  DraftItem.published_code.is_not(None)))
-    counts: dict[int, dict[str, int]] = {}
-    for document_id, decision, published, n in rows:
-        bucket = counts.setdefault(document_id, {})
-        key = "published" if published else decision.value
-        bucket[key] = bucket.get(key, 0) + n
-    return counts
 
 
 def _back_to(draft: DraftItem) -> str:

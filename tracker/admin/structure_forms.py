@@ -37,7 +37,8 @@ class WorkingTableForm(WorkingTableEditForm):
 
 
 class SectionForm(TrackerForm):
-    section = HiddenField(validators=[InputRequired()])  # the name as the page showed it
+    # The name as the page showed it; "" for the items under no heading.
+    section = HiddenField()
     name = StringField(_l("New name of the section"),
                        validators=[DataRequired(), Length(max=SECTION_MAX)])
 

@@ -1,5 +1,6 @@
-"""The read-only JSON API, v1: public data only, open to any origin for GET. Views only; the
-records are tracker.opendata's."""
+"""The JSON API, v1: public data only, open to any origin for GET (the records are
+tracker.opendata's); and two writes for national systems with a bearer token
+(tracker.api.write_routes)."""
 
 from flask import Blueprint, request
 
@@ -29,4 +30,4 @@ def allow_any_origin(response):
     return response
 
 
-from tracker.api import ledger_routes, openapi, reference_routes, routes  # noqa: E402,F401
+from tracker.api import ledger_routes, openapi, reference_routes, routes, write_routes  # noqa: E402,F401

@@ -6,6 +6,7 @@ runs schemathesis against it, so a drift between the two fails the suite."""
 from flask import current_app, jsonify
 
 from tracker.api import bp
+from tracker.api.openapi_write import SCHEMAS as WRITE_SCHEMAS, SECURITY_SCHEMES, write_paths
 from tracker.api.replies import MAX_PER_PAGE
 from tracker.commitments.listing import MAX_PAGE, SORTS, filter_codes
 from tracker.models import Assessment, OrganisationKind, Status
@@ -75,6 +76,8 @@ SCHEMAS = {
         "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
         "due_date": DATE, "responsible_institution": NULLABLE_STRING,
         "updated_at": {"type": "string", "format": "date-time"},
+        "version": {"type": "integer", "description": "Changes with every update; send it "
+                    "back with yours (POST /commitments/{code}/updates)"},
         "title_es": {"type": "string"}, "title_en": {"type": "string"},
         "url": {"type": "string", "format": "uri"},
         "assessment": {"type": ["string", "null"], "enum": ASSESSMENTS + [None],
@@ -201,12 +204,17 @@ def openapi_document() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "CRM commitment tracker API", "version": "1.0.0",
-                 "description": "Read-only public data: commitments of the Regional "
-                                "Conference on Migration, their history and evidence. "
-                                "Responses carry an ETag; send If-None-Match to get 304."},
+                 "description": "Public data: commitments of the Regional Conference on "
+                                "Migration, their history and evidence, read by anyone; "
+                                "read answers carry an ETag (send If-None-Match to get "
+                                "304). Two writes (tag writing) for national systems, "
+                                "with a bearer token."},
         "servers": [{"url": f"{base}/api/v1"}],
-        "paths": _paths(_filters(filter_codes())),
-        "components": {"schemas": SCHEMAS},
+        "tags": [{"name": "writing", "description": "Reporting by national systems: a "
+                  "bearer token, rate-limited per token, idempotent with Idempotency-Key"}],
+        "paths": {**_paths(_filters(filter_codes())), **write_paths()},
+        "components": {"schemas": {**SCHEMAS, **WRITE_SCHEMAS},
+                       "securitySchemes": SECURITY_SCHEMES},
     }
 
 

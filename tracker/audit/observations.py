@@ -102,11 +102,14 @@ def hide_observation(actor: User, observation: Observation, reason: str) -> Obse
 
 
 def queue_observation_notices(observation: Observation) -> None:
-    """Tell each active focal point of the owner country, in their language (caller commits)."""
+    """Tell each active focal point of the owner country, in their language; for the CRM's
+    own commitments, the secretariat, which answers for it (caller commits)."""
     commitment = db.session.get_one(Commitment, observation.commitment_id)
+    answering = (User.role == Role.SECRETARIAT if commitment.country.regional
+                 else sa.and_(User.role == Role.FOCAL_POINT,
+                              User.country_id == commitment.country_id))
     recipients = db.session.scalars(
-        sa.select(User).where(User.role == Role.FOCAL_POINT, User.active.is_(True),
-                              User.country_id == commitment.country_id).order_by(User.id))
+        sa.select(User).where(answering, User.active.is_(True)).order_by(User.id))
     url = public_url("public.commitment", code=commitment.code)
     period = observation.created_at.strftime("%Y-%m-%d")
     for user in recipients:

@@ -2,17 +2,15 @@
 the dates and institutions of commitments. Every change is logged in the same commit."""
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts import admin_log
+from tracker.commitments.edits import AdminRefused, apply_changes, checked, checked_code, commit_new
 from tracker.commitments.opening import open_commitment
 from tracker.commitments.status_updates import Conflict, commit_or_conflict
-from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
     Commitment,
@@ -26,10 +24,9 @@ from tracker.models import (
 from tracker.permissions import Actor, can_administer, ensure
 
 __all__ = ["AdminRefused", "Conflict", "add_owner", "create_meeting", "create_recommendation",
-           "update_commitment", "update_meeting", "update_recommendation"]
+           "record_commitment_details", "update_commitment", "update_meeting",
+           "update_recommendation"]
 
-# Codes appear in addresses (/admin/meetings/<code>/edit, /commitments/<code>).
-CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 TEXT_MAX = 20_000  # for Text columns: generous, but not unbounded
 MEETING_LIMITS = {"code": 80, "name": 300, "city": 120, "venue": 200, "notes": TEXT_MAX}
 RECOMMENDATION_LIMITS = {"code": 40, "section": 400, "text_es": TEXT_MAX, "title_es": 300,
@@ -39,10 +36,6 @@ INSTITUTION_MAX = 300
 YEARS = range(1900, 2101)
 
 
-class AdminRefused(Refused):
-    """The secretariat's change is not valid."""
-
-
 # -- meetings ------------------------------------------------------------------------
 
 def create_meeting(actor: Actor, *, code: str, name: str | None = None,
@@ -50,15 +43,15 @@ def create_meeting(actor: Actor, *, code: str, name: str | None = None,
                    venue: str | None = None, notes: str | None = None) -> Meeting:
     """Create a meeting; what the minutes do not state stays empty (NULL)."""
     ensure(can_administer(actor))
-    code = _code(code, MEETING_LIMITS["code"])
-    values = _checked(dict(name=name, city=city, venue=venue, notes=notes), MEETING_LIMITS)
+    code = checked_code(code, MEETING_LIMITS["code"])
+    values = checked(dict(name=name, city=city, venue=venue, notes=notes), MEETING_LIMITS)
     values["held_on"] = held_on
     if db.session.scalar(sa.select(Meeting.id).filter_by(code=code)) is not None:
         raise AdminRefused(_l("A meeting with this code already exists."), "code")
     meeting = Meeting(code=code, **values)
     db.session.add(meeting)
     admin_log.record(actor, "meeting.create", f"meeting {code}", code=code, **values)
-    _commit_new(_l("A meeting with this code already exists."))
+    commit_new(_l("A meeting with this code already exists."))
     return meeting
 
 
@@ -66,9 +59,9 @@ def update_meeting(actor: Actor, meeting: Meeting, *, name: str | None, held_on:
                    city: str | None, venue: str | None, notes: str | None) -> dict:
     """Change a meeting's facts (not its code); returns the changes, logged as [old, new]."""
     ensure(can_administer(actor))
-    values = _checked(dict(name=name, city=city, venue=venue, notes=notes), MEETING_LIMITS)
+    values = checked(dict(name=name, city=city, venue=venue, notes=notes), MEETING_LIMITS)
     values["held_on"] = held_on
-    changes = _apply(meeting, values)
+    changes = apply_changes(meeting, values)
     if changes:
         admin_log.record(actor, "meeting.update", f"meeting {meeting.code}", **changes)
         db.session.commit()
@@ -82,7 +75,7 @@ def create_recommendation(actor: Actor, *, code: str, working_table_id: int, the
                           title_en: str, owners: Iterable[str] = ()) -> Recommendation:
     """Create a recommendation and one commitment (with its creation event) per owner."""
     ensure(can_administer(actor))
-    code = _code(code, RECOMMENDATION_LIMITS["code"])
+    code = checked_code(code, RECOMMENDATION_LIMITS["code"])
     values = _recommendation_values(working_table_id, theme_id, kind, year, dict(
         section=section, text_es=text_es, title_es=title_es, title_en=title_en))
     countries = _countries(owners)
@@ -95,7 +88,7 @@ def create_recommendation(actor: Actor, *, code: str, working_table_id: int, the
         open_commitment(actor, rec, country)
     admin_log.record(actor, "recommendation.create", f"recommendation {code}", code=code,
                      **details, owners=[c.iso3 for c in countries])
-    _commit_new(_l("A recommendation with this code already exists."))
+    commit_new(_l("A recommendation with this code already exists."))
     return rec
 
 
@@ -108,7 +101,7 @@ def update_recommendation(actor: Actor, rec: Recommendation, *, working_table_id
         section=section, text_es=text_es, title_es=title_es, title_en=title_en))
     if values["working_table"] is not rec.working_table:
         rec.position = _next_position(values["working_table"])
-    changes = _logged(_apply(rec, values))
+    changes = _logged(apply_changes(rec, values))
     if changes:
         admin_log.record(actor, "recommendation.update", f"recommendation {rec.code}", **changes)
         db.session.commit()
@@ -129,7 +122,7 @@ def add_owner(actor: Actor, rec: Recommendation, iso3: str) -> Commitment:
     commitment = open_commitment(actor, rec, country)
     admin_log.record(actor, "recommendation.add_owner", f"recommendation {rec.code}",
                      country=country.iso3, commitment=commitment.code)
-    _commit_new(_l("This country already owns this recommendation."), field="country")
+    commit_new(_l("This country already owns this recommendation."), field="country")
     return commitment
 
 
@@ -138,53 +131,35 @@ def add_owner(actor: Actor, rec: Recommendation, iso3: str) -> Commitment:
 def update_commitment(actor: Actor, commitment: Commitment, *, due_date: dt.date | None,
                       responsible_institution: str | None, seen_version: int) -> dict:
     """Set the due date and responsible institution; refuse a form opened before a change."""
+    changes = record_commitment_details(actor, commitment, due_date=due_date,
+                                        responsible_institution=responsible_institution,
+                                        seen_version=seen_version)
+    if changes:
+        commit_or_conflict(commitment)
+    return changes
+
+
+def record_commitment_details(actor: Actor, commitment: Commitment, *,
+                              due_date: dt.date | None, responsible_institution: str | None,
+                              seen_version: int) -> dict:
+    """update_commitment without the commit, for a spreadsheet's rows applied together."""
     ensure(can_administer(actor))
-    values = _checked(dict(responsible_institution=responsible_institution),
+    values = checked(dict(responsible_institution=responsible_institution),
                       {"responsible_institution": INSTITUTION_MAX})
     values["due_date"] = due_date
     if seen_version != commitment.version:
         raise Conflict(commitment)
-    changes = _apply(commitment, values)
-    if not changes:
-        return changes
-    admin_log.record(actor, "commitment.update", f"commitment {commitment.code}", **changes)
-    commit_or_conflict(commitment)
+    changes = apply_changes(commitment, values)
+    if changes:
+        admin_log.record(actor, "commitment.update", f"commitment {commitment.code}", **changes)
     return changes
 
 
 
 # -- helpers ---------------------------------------------------------------------------
 
-def _clean(value):
-    """Blank text is an unknown fact: NULL, never an empty string. Browsers send a
-    textarea's line breaks as CRLF; stored as LF, an unchanged text stays unchanged."""
-    if isinstance(value, str):
-        return value.replace("\r\n", "\n").strip() or None
-    return value
-
-
-def _checked(values: dict, limits: dict) -> dict:
-    values = {name: _clean(value) for name, value in values.items()}
-    for name, value in values.items():
-        if isinstance(value, str) and len(value) > limits[name]:
-            raise AdminRefused(_l("At most %(max)d characters.", max=limits[name]), name)
-    return values
-
-
-def _code(code: str, limit: int) -> str:
-    code = _clean(code)
-    if not code:
-        raise AdminRefused(_l("A code is required."), "code")
-    if len(code) > limit:
-        raise AdminRefused(_l("At most %(max)d characters.", max=limit), "code")
-    if not CODE_PATTERN.fullmatch(code):
-        raise AdminRefused(_l("Use letters, digits, dots, hyphens and underscores only."),
-                           "code")
-    return code
-
-
 def _recommendation_values(working_table_id, theme_id, kind, year, texts: dict) -> dict:
-    values = _checked(texts, RECOMMENDATION_LIMITS)
+    values = checked(texts, RECOMMENDATION_LIMITS)
     for name in RECOMMENDATION_REQUIRED:
         if not values[name]:
             raise AdminRefused(_l("This field is required."), name)
@@ -223,17 +198,6 @@ def _commitment_code_taken(code: str) -> bool:
     return db.session.scalar(sa.select(Commitment.id).filter_by(code=code)) is not None
 
 
-def _apply(row, values: dict) -> dict:
-    """Set the values that differ; return them as {field: [old, new]}."""
-    changes = {}
-    for name, value in values.items():
-        old = getattr(row, name)
-        if old != value:
-            changes[name] = [old, value]
-            setattr(row, name, value)
-    return changes
-
-
 def _logged(values: dict) -> dict:
     """Rows become their readable codes in the log."""
     def plain(value):
@@ -248,10 +212,3 @@ def _logged(values: dict) -> dict:
     return {name: plain(value) for name, value in values.items()}
 
 
-def _commit_new(duplicate_message, field: str = "code") -> None:
-    """Commit a creation; a row created at the same moment by someone else is a duplicate."""
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise AdminRefused(duplicate_message, field) from None

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from tracker.accounts import admin_log
-from tracker.commitments.administration import (
+from tracker.commitments.edits import (
     AdminRefused,
-    _apply,
-    _checked,
-    _clean,
-    _code,
-    _commit_new,
+    apply_changes,
+    checked,
+    checked_code,
+    clean,
+    commit_new,
 )
 from tracker.core.forms import has_control_character
 from tracker.core.labels import LANGUAGE_LABELS
@@ -51,7 +51,7 @@ def create_working_table(actor: Actor, meeting: Meeting, *, code: str, name_es: 
     """Add a working table at the end of the meeting's list; its code prefixes its items'
     codes, so it is unique in the meeting and never changes."""
     ensure(can_administer(actor))
-    code = _code(code, TABLE_LIMITS["code"])
+    code = checked_code(code, TABLE_LIMITS["code"])
     values = _table_values(name_es, name_en, facilitators)
     taken = sa.select(WorkingTable.id).filter_by(meeting_id=meeting.id, code=code)
     if db.session.scalar(taken) is not None:
@@ -63,7 +63,7 @@ def create_working_table(actor: Actor, meeting: Meeting, *, code: str, name_es: 
     db.session.add(table)
     admin_log.record(actor, "working_table.create", f"working table {meeting.code}/{code}",
                      code=code, **values)
-    _commit_new(DUPLICATE_TABLE)
+    commit_new(DUPLICATE_TABLE)
     return table
 
 
@@ -75,7 +75,7 @@ def update_working_table(actor: Actor, table: WorkingTable, *, name_es: str, nam
     values = _table_values(name_es, name_en, facilitators)
     if not isinstance(place, int) or place < 1:
         raise AdminRefused(_l("Enter a place of 1 or more."), "place")
-    changes = _apply(table, values)
+    changes = apply_changes(table, values)
     tables = sorted(table.meeting.working_tables, key=lambda t: (t.position, t.id))
     old_order = [t.code for t in tables]
     tables.remove(table)
@@ -93,7 +93,7 @@ def update_working_table(actor: Actor, table: WorkingTable, *, name_es: str, nam
 
 
 def _table_values(name_es, name_en, facilitators) -> dict:
-    values = _checked(dict(name_es=name_es, name_en=name_en, facilitators=facilitators),
+    values = checked(dict(name_es=name_es, name_en=name_en, facilitators=facilitators),
                       TABLE_LIMITS)
     for name in ("name_es", "name_en"):
         if not values[name]:
@@ -124,7 +124,7 @@ def rename_section(actor: Actor, table: WorkingTable, *, section: str, new_name:
     returns how many items changed. Never merges two sections (a merge could not be undone
     by another rename)."""
     ensure(can_administer(actor))
-    new_name = _clean(new_name)
+    new_name = clean(new_name)
     if not new_name:
         raise AdminRefused(_l("This field is required."), "name")
     if len(new_name) > SECTION_MAX:
@@ -159,14 +159,14 @@ def update_source_document(actor: Actor, document: SourceDocument, *, title: str
     """Change a document's title, language and whether its original is restricted (then
     downloadable by the secretariat only); its text and file never change here."""
     ensure(can_administer(actor))
-    values = _checked(dict(title=title), DOCUMENT_LIMITS)
+    values = checked(dict(title=title), DOCUMENT_LIMITS)
     if not values["title"]:
         raise AdminRefused(_l("This field is required."), "title")
     _single_lines(values)
     if language not in LANGUAGES:
         raise AdminRefused(_l("Choose Spanish or English."), "language")
     values.update(language=language, restricted=bool(restricted))
-    changes = _apply(document, values)
+    changes = apply_changes(document, values)
     if changes:
         admin_log.record(actor, "source_document.update", f"source document {document.code}",
                          **changes)

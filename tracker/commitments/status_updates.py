@@ -40,16 +40,7 @@ def record_status(actor: Actor, commitment: Commitment, *, status: str, progress
     """update_status without the commit, for a caller that records several in one
     transaction (a spreadsheet: all its rows or none); the same checks, in the same order."""
     ensure(can_update(actor, commitment))
-    try:
-        status = Status(status)
-    except ValueError:
-        raise UpdateRefused(_l("Unknown status."), "status") from None
-    if progress is not None and not 0 <= progress <= 100:
-        raise UpdateRefused(_l("Progress is a number from 0 to 100."), "progress")
-    note = (note or "").strip() or None
-    if status != commitment.status and status in NOTE_REQUIRED and not note:
-        raise UpdateRefused(_l("Explain in a note why the commitment is stalled or completed."),
-                            "note")
+    status, note = checked_update(commitment, status=status, progress=progress, note=note)
     if seen_version != commitment.version:
         raise Conflict(commitment)
     if status == commitment.status and progress == commitment.progress and not note:
@@ -64,6 +55,23 @@ def record_status(actor: Actor, commitment: Commitment, *, status: str, progress
     commitment.status, commitment.progress, commitment.updated_at = status, progress, now
     db.session.add(event)
     return event
+
+
+def checked_update(commitment: Commitment, *, status: str, progress: int | None,
+                   note: str | None) -> tuple[Status, str | None]:
+    """The rules an update must follow, whoever sends it (a form, a sheet's row, the API):
+    the status and the note, cleaned; UpdateRefused naming the field otherwise."""
+    try:
+        status = Status(status)
+    except ValueError:
+        raise UpdateRefused(_l("Unknown status."), "status") from None
+    if progress is not None and not 0 <= progress <= 100:
+        raise UpdateRefused(_l("Progress is a number from 0 to 100."), "progress")
+    note = (note or "").strip() or None
+    if status != commitment.status and status in NOTE_REQUIRED and not note:
+        raise UpdateRefused(_l("Explain in a note why the commitment is stalled or completed."),
+                            "note")
+    return status, note
 
 
 def commit_or_conflict(commitment: Commitment) -> None:

@@ -26,6 +26,13 @@ def id_argument(name: str) -> int | None:
     return None
 
 
+def takes_json(view):
+    """Mark a view that reads a JSON body (the token API's writes): the check below lets
+    JSON through to it, and to no other."""
+    view.takes_json = True
+    return view
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
@@ -34,7 +41,8 @@ def init_app(app: Flask) -> None:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return
         # Every form is sent as a web form; Flask-WTF would turn a JSON array into a 500.
-        if request.is_json:
+        if request.is_json and not getattr(app.view_functions.get(request.endpoint or ""),
+                                           "takes_json", False):
             abort(415, description=_("This address takes a web form, not JSON."))
         # Werkzeug bounds multipart fields (MAX_FORM_MEMORY_SIZE) but not a url-encoded body:
         # without this, a megabyte typed into a note comes back whole in the refusal page.

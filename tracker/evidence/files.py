@@ -50,6 +50,10 @@ class FileStore(Protocol):
     def open(self, evidence: StoredFile) -> BinaryIO:
         """The content, readable and seekable; MissingFile if it is not there."""
 
+    def remove(self, row: StoredFile) -> None:
+        """Delete the file of a row deleted in this transaction (just before its commit):
+        on the database, its blob unless another row holds the same content."""
+
 
 class DiskFiles:
     def __init__(self, folder: str | Path):
@@ -78,6 +82,9 @@ class DiskFiles:
 
     def discard(self, evidence: StoredFile) -> None:
         _remove_quietly(self._path(evidence))
+
+    def remove(self, row: StoredFile) -> None:
+        _remove_quietly(self._path(row))
 
     def open(self, evidence: StoredFile) -> BinaryIO:
         try:
@@ -127,6 +134,18 @@ class DatabaseFiles:
 
     def discard(self, evidence: StoredFile) -> None:
         """Nothing to do: the rolled-back transaction took the content with it."""
+
+    def remove(self, row: StoredFile) -> None:
+        from tracker.models import Evidence, SourceDocument
+
+        db.session.flush()  # the row's own DELETE first: it no longer holds the content
+        held = sa.union_all(sa.select(Evidence.id).where(Evidence.sha256 == row.sha256),
+                            sa.select(SourceDocument.id)
+                            .where(SourceDocument.sha256 == row.sha256,
+                                   SourceDocument.stored_name.is_not(None)))
+        if db.session.execute(held.limit(1)).first() is None:
+            db.session.execute(sa.delete(EvidenceBlobChunk).filter_by(sha256=row.sha256))
+            db.session.execute(sa.delete(EvidenceBlob).filter_by(sha256=row.sha256))
 
     def open(self, evidence: StoredFile) -> BinaryIO:
         with self.engine.connect() as conn:
@@ -180,3 +199,27 @@ def file_store() -> FileStore:
     if db.engine.dialect.name == "postgresql":
         return DatabaseFiles(db.engine)
     return DiskFiles(current_app.config["UPLOAD_FOLDER"])
+
+
+class NotStored(Exception):
+    """The server could not keep a file (its disk is full or read-only); nothing was kept,
+    neither the file nor its row. A fault of the server, which may pass."""
+
+
+def commit_with_file(row: StoredFile, data: bytes | None) -> None:
+    """Commit the session with ``row``'s file (None: no file) kept: both, or neither."""
+    store = file_store()
+    saved = False
+    try:
+        if data is not None:
+            store.save(row, data)  # all or nothing, even when it raises
+            saved = True
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        if saved:
+            store.discard(row)
+        if isinstance(exc, OSError):  # only the disk store raises it
+            log.error("file %s not stored: %s", row.stored_name, exc)
+            raise NotStored(str(exc)) from None
+        raise

@@ -11,7 +11,7 @@ from tracker.core.archives import ArchiveRefused
 from tracker.core.refusals import Refused
 from tracker.core.urls import is_web_address
 from tracker.evidence.checks import detect_type, safe_filename
-from tracker.evidence.files import file_store
+from tracker.evidence.files import NotStored, commit_with_file
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Visibility
 from tracker.permissions import Actor, can_add_evidence, ensure, is_system
@@ -59,24 +59,14 @@ def add_evidence(actor: Actor, commitment: Commitment, *, title: str, dated, vis
     elif file is not None:
         _describe(evidence, file)
     db.session.add(evidence)
-    store = file_store()
-    saved = False
     try:
-        if file is not None:
-            store.save(evidence, file.data)  # all or nothing, even when it raises
-            saved = True
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        if saved:
-            store.discard(evidence)
-        if isinstance(exc, OSError):  # only the disk store raises it
-            log.error("evidence for %s not stored: %s", commitment.code, exc)
-            raise EvidenceNotStored(_l(
-                "The server could not store the file just now: its disk is full or cannot "
-                "be written. Nothing was saved. Choose the file again and retry later; if it "
-                "happens again, tell the secretariat.")) from None
-        raise
+        commit_with_file(evidence, file.data if file is not None else None)
+    except NotStored:
+        log.error("evidence for %s not stored", commitment.code)
+        raise EvidenceNotStored(_l(
+            "The server could not store the file just now: its disk is full or cannot "
+            "be written. Nothing was saved. Choose the file again and retry later; if it "
+            "happens again, tell the secretariat.")) from None
     return evidence
 
 

@@ -5,7 +5,6 @@ Nothing here creates a recommendation or a commitment: that is publishing
 (tracker.importer.publish), after review (tracker.importer.review)."""
 
 import hashlib
-import logging
 import re
 import unicodedata
 import uuid
@@ -15,10 +14,12 @@ from pathlib import PurePath
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from tracker.accounts import admin_log
+from tracker.core.labels import LANGUAGE_LABELS
 from tracker.evidence.checks import safe_filename
-from tracker.evidence.files import file_store
+from tracker.evidence.files import NotStored, commit_with_file, file_store
 from tracker.extensions import db
 from tracker.importer.minutes import (
     DocumentText,
@@ -28,6 +29,7 @@ from tracker.importer.minutes import (
     find_duplicates,
     read_document,
 )
+from tracker.importer.review import lock_meeting
 from tracker.models import (
     ContextItem,
     DraftDecision,
@@ -40,11 +42,14 @@ from tracker.models import (
 )
 from tracker.permissions import Actor, can_administer, ensure
 
-log = logging.getLogger(__name__)
-
-LANGUAGES = ("es", "en")
-SECTION_MAX = 400  # DraftItem.section, Recommendation.section
-TITLE_MAX = 300
+SECTION_MAX = DraftItem.section.type.length  # a heading, cut to what the column holds
+# Minutes hold tens of items, a long declaration a few hundred: more is not minutes, and a
+# review page (and the duplicate search) of tens of thousands would never answer.
+MAX_ITEMS = 1000
+# The names a file of each format may have; another name is refused, as evidence is, so
+# that what is downloaded later is what its name says.
+EXTENSIONS = {"docx": {".docx"}, "odt": {".odt"}, "pdf": {".pdf"},
+              "text": {".txt", ".text", ""}, "markdown": {".md", ".markdown", ".txt", ""}}
 
 
 @dataclass(frozen=True)
@@ -65,11 +70,19 @@ def propose(data: bytes, filename: str, *, language: str = "es",
     Duplicates are looked for among `others` (documents read in the same run, keyed
     "<name>#<n>") and, with a meeting, its published items ("item:<code>") and the drafts
     of its other documents ("draft:<id>")."""
-    if language not in LANGUAGES:
+    if language not in LANGUAGE_LABELS:
         raise MinutesRefused(_l("Choose Spanish or English as the document's language."),
                              "language")
     document = read_document(data, filename, max_bytes=current_app.config["MINUTES_MAX_BYTES"])
+    if PurePath(filename).suffix.lower() not in EXTENSIONS.get(document.format, set()):
+        raise MinutesRefused(_l("This file's name does not match its content (a %(format)s "
+                                "document): give it its right extension.",
+                                format=document.format.upper()))
     items = extract_items(document, language=language)
+    if len(items) > MAX_ITEMS:
+        raise MinutesRefused(_l("More than %(count)d items were found: this does not look like "
+                                "a set of minutes. Upload each meeting's minutes on their own.",
+                                count=MAX_ITEMS))
     candidates = _meeting_candidates(meeting) if meeting is not None else []
     for name, other in others or []:
         candidates += [(f"{name}#{n}", item.text)
@@ -92,13 +105,19 @@ def import_minutes(actor: Actor, meeting: Meeting, *, data: bytes, filename: str
         raise MinutesRefused(_l("This file is already imported in this meeting as "
                                 "«%(code)s».", code=same))
     proposal = propose(data, filename, language=language, meeting=meeting)
+    same_text = db.session.scalar(sa.select(SourceDocument.code).filter_by(
+        meeting_id=meeting.id, text=proposal.document.text))
+    if same_text is not None:  # the same minutes in another encoding or format
+        raise MinutesRefused(_l("The same text is already imported in this meeting as "
+                                "«%(code)s».", code=same_text))
     name = safe_filename(filename)
     document = SourceDocument(
         code=_document_code(name), meeting=meeting,
         title=(title or "").strip()[:300] or PurePath(name).stem[:300] or name,
         language=language, filename=name, text=proposal.document.text, sha256=sha256,
         stored_name=uuid.uuid4().hex, original_filename=name,
-        content_type=proposal.document.content_type, size=len(data), restricted=restricted)
+        content_type=proposal.document.content_type, size=len(data), restricted=restricted,
+        public=False)  # until items from it are published
     db.session.add(document)
     for position, (item, duplicate) in enumerate(zip(proposal.items, proposal.duplicates,
                                                      strict=True)):
@@ -107,6 +126,28 @@ def import_minutes(actor: Actor, meeting: Meeting, *, data: bytes, filename: str
                      meeting=meeting.code, filename=name, items=len(proposal.items))
     _store_and_commit(document, data)
     return document
+
+
+def discard_document(actor: Actor, document: SourceDocument) -> None:
+    """Remove an uploaded document nothing was published from (its drafts, its text, its
+    original): a wrong upload, never public, leaves no trace but the admin log."""
+    ensure(can_administer(actor))
+    lock_meeting(document.meeting_id)
+    db.session.refresh(document)
+    if document.public or any(d.is_published for d in document.drafts):
+        raise MinutesRefused(_l("Items from this document are published: it stays, as their "
+                                "source."))
+    db.session.execute(sa.update(DraftItem).where(DraftItem.duplicate_of_id.in_(
+        sa.select(DraftItem.id).filter_by(document_id=document.id)))
+        .values(duplicate_of_id=None, duplicate_score=None))
+    for draft in document.drafts:
+        db.session.delete(draft)
+    admin_log.record(actor, "minutes.discard", f"document {document.code}",
+                     filename=document.original_filename)
+    db.session.delete(document)
+    if document.is_file:
+        file_store().remove(document)
+    db.session.commit()
 
 
 def _draft(position: int, item: ProposedItem, duplicate: tuple[str, float] | None,
@@ -129,22 +170,15 @@ def _draft(position: int, item: ProposedItem, duplicate: tuple[str, float] | Non
 
 
 def _store_and_commit(document: SourceDocument, data: bytes) -> None:
-    store = file_store()
-    saved = False
     try:
-        store.save(document, data)
-        saved = True
-        db.session.commit()
-    except Exception as exc:
-        db.session.rollback()
-        if saved:
-            store.discard(document)
-        if isinstance(exc, OSError):
-            log.error("minutes %s not stored: %s", document.original_filename, exc)
-            raise MinutesRefused(_l(
-                "The server could not store the file just now: its disk is full or cannot "
-                "be written. Nothing was saved. Retry later.")) from None
-        raise
+        commit_with_file(document, data)
+    except NotStored:
+        raise MinutesRefused(_l(
+            "The server could not store the file just now: its disk is full or cannot "
+            "be written. Nothing was saved. Retry later.")) from None
+    except IntegrityError:  # another upload of the same name took its code meanwhile
+        raise MinutesRefused(_l("Another document was uploaded under this name at the same "
+                                "moment: upload it again.")) from None
 
 
 def _meeting_candidates(meeting: Meeting) -> list[tuple[str, str]]:

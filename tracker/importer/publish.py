@@ -16,7 +16,7 @@ from tracker.accounts import admin_log
 from tracker.extensions import db
 from tracker.importer.bundle import MEMBER_STATES, ItemSeed, QuoteSeed, SeedBundle, WorkingTableSeed
 from tracker.importer.export import meeting_seed
-from tracker.importer.review import ReviewRefused
+from tracker.importer.review import ReviewRefused, acceptance_problem, lock_meeting
 from tracker.importer.writer import apply_seed
 from tracker.models import (
     ContextItem,
@@ -49,9 +49,8 @@ def publish_meeting(actor: Actor, meeting: Meeting) -> Published:
     """Write every accepted, unpublished draft of the meeting; refused when there is none."""
     ensure(can_administer(actor))
     # Two publishers of one meeting would number the same items twice: the second waits
-    # here for the first to commit, then finds its drafts published (PostgreSQL; SQLite
-    # has a single writer anyway).
-    db.session.execute(sa.select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    # here for the first to commit, then finds its drafts published.
+    lock_meeting(meeting.id)
     drafts = list(db.session.scalars(
         sa.select(DraftItem).join(DraftItem.document)
         .where(SourceDocument.meeting_id == meeting.id, DraftItem.published_code.is_(None),
@@ -59,6 +58,10 @@ def publish_meeting(actor: Actor, meeting: Meeting) -> Published:
         .order_by(SourceDocument.id, DraftItem.position)))
     accepted = [d for d in drafts if d.decision == DraftDecision.ACCEPTED]
     merged = [d for d in drafts if d.decision == DraftDecision.MERGED]
+    if unready := [d for d in accepted if acceptance_problem(d) is not None]:
+        raise ReviewRefused(_l("Some accepted items need something first: %(items)s.",
+                               items=", ".join(f"{d.document.title} #{d.position + 1}"
+                                               for d in unready[:10])))
     seed = meeting_seed(meeting)
     codes = _Codes()
     tables = {t.name_es.casefold(): t for t in seed.working_tables}
@@ -87,6 +90,8 @@ def publish_meeting(actor: Actor, meeting: Meeting) -> Published:
         draft.published_code = target
     if not accepted and len(merged) == waiting:
         raise ReviewRefused(_l("Nothing to publish: accept or merge items first."))
+    for document in {d.document for d in drafts if d.published_code}:
+        document.public = True  # its text and original are quoted by public items now
     admin_log.record(actor, "minutes.publish", f"meeting {meeting.code}",
                      items=len(accepted), merged=len(merged) - waiting)
     report = apply_seed(SeedBundle(countries=[], themes=[], meetings=[seed]))

@@ -108,9 +108,13 @@ def _write(bundle: SeedBundle, up: _Upserter) -> None:
             notes=m.notes))
         db.session.flush()
         for d in m.documents:
-            up.upsert("documents", documents, d.code, SourceDocument, dict(
-                code=d.code, meeting_id=meeting.id, title=d.title, language=d.language,
-                filename=d.filename, text=d.text, sha256=d.sha256))
+            values = dict(code=d.code, meeting_id=meeting.id, title=d.title,
+                          language=d.language, filename=d.filename, text=d.text, sha256=d.sha256)
+            if getattr(documents.get(d.code), "stored_name", None):
+                # An uploaded original's name and hash describe that file (its download,
+                # its duplicate check), not the text file an export writes of it.
+                del values["filename"], values["sha256"]
+            up.upsert("documents", documents, d.code, SourceDocument, values)
         for position, t in enumerate(m.working_tables):
             table = up.upsert("working tables", tables, (meeting.id, t.code), WorkingTable, dict(
                 meeting_id=meeting.id, code=t.code, position=position, name_es=t.name_es,

@@ -6,4 +6,10 @@ from flask import Blueprint
 
 bp = Blueprint("manage", __name__)
 
-from tracker.manage import auditor_routes, observation_routes, routes  # noqa: E402,F401
+from tracker.manage import (  # noqa: E402,F401
+    auditor_routes,
+    observation_routes,
+    routes,
+    sheet_import_routes,
+    sheet_routes,
+)

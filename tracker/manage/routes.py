@@ -1,9 +1,8 @@
 """Focal-point views: my commitments, status updates, evidence."""
 
 import datetime as dt
-import os
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +10,7 @@ from tracker.audit.ratings import ratings_for
 from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
 from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
 from tracker.core.forms import CONFLICT, refuse, reopen_after_conflict
-from tracker.evidence.files import MissingFile, file_store
+from tracker.evidence.downloads import send_stored_file
 from tracker.evidence.storage import EvidenceNotStored, EvidenceRefused, Upload, add_evidence
 from tracker.extensions import db
 from tracker.manage import bp
@@ -96,23 +95,5 @@ def download_evidence(evidence_id: int):
     require(can_view_evidence(current_user, evidence))
     if evidence.url is not None:  # a link, not a file
         return redirect(evidence.url)
-    try:
-        content = file_store().open(evidence)
-    except MissingFile:
-        current_app.logger.error("evidence %s: its file %s is missing", evidence.id,
-                                 evidence.stored_name)
-        abort(404)
-    size = content.seek(0, os.SEEK_END)
-    content.seek(0)
-    response = send_file(content, mimetype=evidence.content_type, as_attachment=True,
-                         download_name=evidence.original_filename, conditional=False,
-                         etag=False, max_age=0)
-    # Known size and a strong validator, wherever the file is: resumable downloads (Range)
-    # for a slow link, and no body for a reader who already has it.
-    response.content_length = size
-    response.set_etag(evidence.sha256 or "")
-    response.make_conditional(request, accept_ranges=True, complete_length=size)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store" if not evidence.is_public \
-        else "public, max-age=3600"
-    return response
+    return send_stored_file(evidence, filename=evidence.original_filename or "evidence",
+                            content_type=evidence.content_type, public=evidence.is_public)

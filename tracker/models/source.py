@@ -30,8 +30,11 @@ class SourceDocument(Model):
     original_filename: Mapped[Optional[str]] = mapped_column(sa.String(255))
     content_type: Mapped[Optional[str]] = mapped_column(sa.String(120))
     size: Mapped[Optional[int]]
+    # Uploaded minutes stay private (the secretariat's) until items from them are published;
+    # the seed's documents are public from the start.
+    public: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # A restricted original is downloadable by the secretariat only; its text, quoted by
-    # public recommendations, stays public once items from it are published.
+    # public recommendations, is public once items from it are published.
     restricted: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     meeting: Mapped["Meeting"] = relationship(back_populates="documents")

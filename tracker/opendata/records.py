@@ -42,6 +42,9 @@ COMMITMENT_COLUMNS = {
     "due_date": Commitment.due_date,
     "responsible_institution": Commitment.responsible_institution,
     "updated_at": Commitment.updated_at,
+    # What a national system sends back with an update (POST .../updates): the write API
+    # refuses a version that is no longer the current one.
+    "version": Commitment.version,
     "title_es": Recommendation.title_es,
     "title_en": Recommendation.title_en,
 }

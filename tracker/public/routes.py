@@ -5,6 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
 from flask_babel import get_locale, gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from tracker.audit.ratings import ratings_for
@@ -27,6 +28,7 @@ from tracker.extensions import db
 from tracker.ledger.chain import current_head
 from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
 from tracker.models import Commitment, Country, SourceDocument, SourceQuote, Status
+from tracker.permissions import can_view_source
 from tracker.public import bp
 
 LANGUAGE_COOKIE = "lang"
@@ -113,8 +115,8 @@ def country(iso3: str):
 def source_document(code: str):
     """The original minutes, with the passage a recommendation quotes highlighted."""
     document = db.session.scalar(sa.select(SourceDocument).filter_by(code=code))
-    if document is None:
-        abort(404)
+    if document is None or not can_view_source(current_user, document):
+        abort(404)  # unpublished minutes: as if they were not there
     quote_id = id_argument("quote")
     quote = db.session.get(SourceQuote, quote_id) if quote_id else None
     if quote is not None and quote.source_document_id != document.id:

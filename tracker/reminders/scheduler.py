@@ -102,6 +102,21 @@ def deliver_outbox_job() -> bool:
     return _run("outbox delivery", work)
 
 
+def housekeeping_job() -> bool:
+    """Forget what only serves for a while: the API's kept answers to retried requests
+    (after a day) and the spreadsheet previews nobody applied (once expired)."""
+    def work(app):
+        from tracker.api.idempotency import forget_old_answers
+        from tracker.commitments.sheets.preview import discard_expired
+        from tracker.extensions import db
+
+        answers, previews = forget_old_answers(), discard_expired()
+        db.session.commit()
+        return f"{answers} kept answer(s), {previews} preview(s) forgotten" \
+            if answers or previews else None
+    return _run("housekeeping", work)
+
+
 RUN_AT_FIRST_START = {"reminder-rules"}  # idempotent: harmless to run on any day
 
 
@@ -113,6 +128,7 @@ def _jobs(config) -> list[tuple]:
             day_of_week=config["WEEKLY_SUMMARY_DAY"], hour=hour, minute=0, timezone=tz)),
         ("outbox-delivery", deliver_outbox_job, IntervalTrigger(
             seconds=config["OUTBOX_INTERVAL_SECONDS"], timezone=tz)),
+        ("housekeeping", housekeeping_job, IntervalTrigger(hours=1, timezone=tz)),
     ]
 
 
@@ -214,7 +230,8 @@ def _run_once(lock: SchedulerLock) -> None:
         click.echo("another scheduler holds the lock; its jobs run there", err=True)
         return
     try:
-        results = [job() for job in (reminder_rules_job, weekly_summary_job, deliver_outbox_job)]
+        results = [job() for job in (reminder_rules_job, weekly_summary_job, deliver_outbox_job,
+                                     housekeeping_job)]
     finally:
         lock.release()
     if not all(results):

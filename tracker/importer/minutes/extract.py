@@ -13,8 +13,6 @@ from tracker.importer.minutes.keywords import Found, find_kind, working_table_na
 from tracker.importer.minutes.refusals import MinutesRefused
 from tracker.importer.reader import normalize_space
 
-KINDS = ("recommendation", "earlier_agreement", "good_practice", "experience", "approach",
-         "obstacle", "common_element", "other")
 REASONS = {
     "heading": _l("under the heading «%(detail)s»"),
     "lead_in": _l("after the sentence «%(detail)s»"),

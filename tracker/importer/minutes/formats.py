@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 def read_document(data: bytes, filename: str, *, max_bytes: int) -> DocumentText:
     """The text and blocks of uploaded minutes, or MinutesRefused saying why not."""
     if len(data) > max_bytes:
-        raise MinutesRefused(_l("This file is larger than %(size)d MB.",
-                                size=max(max_bytes // (1024 * 1024), 1)))
+        raise MinutesRefused(_l("This file is larger than %(size)s MiB.",
+                                size=f"{max_bytes / (1024 * 1024):.1f}"))
     if not data.strip():
         raise MinutesRefused(_l("This document holds no text."))
     if data.startswith(b"PK"):

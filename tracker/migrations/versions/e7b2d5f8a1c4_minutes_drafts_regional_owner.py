@@ -31,6 +31,8 @@ def upgrade():
                                       nullable=True))
         batch_op.add_column(sa.Column('content_type', sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column('size', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('public', sa.Boolean(), server_default=sa.true(),
+                                      nullable=False))
         batch_op.add_column(sa.Column('restricted', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
         batch_op.create_unique_constraint('uq_source_document_stored_name', ['stored_name'])
@@ -81,7 +83,7 @@ def downgrade():
     op.drop_table('draft_item')
     with op.batch_alter_table('source_document') as batch_op:
         batch_op.drop_constraint('uq_source_document_stored_name', type_='unique')
-        for column in ('restricted', 'size', 'content_type', 'original_filename',
+        for column in ('restricted', 'public', 'size', 'content_type', 'original_filename',
                        'stored_name'):
             batch_op.drop_column(column)
     with op.batch_alter_table('country') as batch_op:

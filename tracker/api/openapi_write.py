@@ -1,0 +1,145 @@
+"""The OpenAPI description of the two writes (tracker.api.write_routes), merged into the
+document by tracker.api.openapi; the bearer scheme applies to them only."""
+
+from tracker.api.idempotency import KEY_MAX
+from tracker.api.write_bodies import NOTE_MAX, TITLE_MAX, URL_MAX
+from tracker.models import Status
+
+STATUSES = [s.value for s in Status]
+SECURITY_SCHEMES = {"bearerAuth": {
+    "type": "http", "scheme": "bearer",
+    "description": "A personal API token (crm_...), made on the account page or with "
+                   "`flask tokens create`; scoped to status:write and/or evidence:write and "
+                   "to its holder's country."}}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(description: str, schema: str, headers: dict | None = None) -> dict:
+    return {"description": description, **({"headers": headers} if headers else {}),
+            "content": {"application/json": {"schema": _ref(schema)}}}
+
+
+def _header(description: str, schema: dict | None = None) -> dict:
+    return {"description": description, "schema": schema or {"type": "string"}}
+
+
+STATE = {"code": {"type": "string"}, "status": {"type": "string", "enum": STATUSES},
+         "progress": {"type": ["integer", "null"]}, "version": {"type": "integer"},
+         "updated_at": {"type": "string", "format": "date-time"}}
+SCHEMAS = {
+    "WriteError": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["status", "title", "detail"], "properties": {
+            "status": {"type": "integer"}, "title": {"type": "string"},
+            "detail": {"type": "string", "description": "What is wrong, in the reader's "
+                       "language (Accept-Language: en or es)"},
+            "field": {"type": ["string", "null"], "description": "The body field or header "
+                      "it is about"}}}}},
+    "CommitmentState": {"type": "object", "required": list(STATE), "properties": STATE},
+    "StatusUpdate": {
+        "type": "object", "additionalProperties": False, "required": ["status", "version"],
+        "properties": {
+            "status": {"type": "string", "enum": STATUSES},
+            "progress": {"type": ["integer", "null"], "minimum": 0, "maximum": 100},
+            "note": {"type": ["string", "null"], "maxLength": NOTE_MAX,
+                     "description": "Required when the status becomes stalled or completed"},
+            "version": {"type": "integer", "description": "The commitment's version the "
+                        "update is based on (from GET /commitments/{code}); another one "
+                        "answers 409 with the current state"}}},
+    "EvidenceForm": {
+        "type": "object", "additionalProperties": False,
+        "required": ["title", "dated", "visibility"], "properties": {
+            "title": {"type": "string", "maxLength": TITLE_MAX, "pattern": "\\S"},
+            "dated": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
+            "visibility": {"type": "string", "enum": ["public", "restricted"]},
+            "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                     "description": "A PDF, office document, image or CSV; or give url"},
+            "url": {"type": "string", "maxLength": URL_MAX,
+                    "pattern": "^https?://[^\\s/?#]+[^\\s]*$",
+                    "description": "An http(s) address; or send file"}},
+        "oneOf": [{"required": ["file"], "not": {"required": ["url"]}},
+                  {"required": ["url"], "not": {"required": ["file"]}}]},
+}
+SCHEMAS["UpdateRecorded"] = {"allOf": [_ref("CommitmentState"), {
+    "type": "object", "required": ["event"], "properties": {"event": _ref("Event")}}]}
+SCHEMAS["Conflict"] = {"allOf": [_ref("WriteError"), {"type": "object", "properties": {
+    "current": _ref("CommitmentState")}}]}
+SCHEMAS["EvidenceRecorded"] = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "commitment": {"type": "string"}, "title": {"type": "string"},
+    "dated": {"type": "string", "format": "date"},
+    "added_at": {"type": "string", "format": "date-time"},
+    "kind": {"type": "string", "enum": ["file", "link"]},
+    "visibility": {"type": "string", "enum": ["public", "restricted"]},
+    "url": {"type": "string"}, "content_type": {"type": ["string", "null"]},
+    "size": {"type": ["integer", "null"]}, "sha256": {"type": ["string", "null"]}},
+    "required": ["id", "commitment", "title", "dated", "added_at", "kind", "visibility",
+                 "url"]}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": KEY_MAX,
+               # printable ASCII; no space at either end (HTTP drops it)
+               "pattern": f"^[!-~]([ -~]{{0,{KEY_MAX - 2}}}[!-~])?$"},
+    "description": "A key of your choice, new for each request (a UUID): a retry with the "
+                   "same key and the same body gets the first answer again, with "
+                   "Idempotent-Replayed: true, and records nothing. Kept 24 hours."}
+REPLAYED = _header("true when this is the kept answer to an earlier request with the key")
+RETRY_AFTER = _header("Seconds to wait", {"type": "integer"})
+
+
+def _responses(created: str, created_text: str, conflict: str) -> dict:
+    error = lambda text: _json(text, "WriteError")  # noqa: E731
+    return {
+        "201": _json(created_text, created, {"Location": _header(
+            "The commitment in the read API"), "Idempotent-Replayed": REPLAYED}),
+        "400": error("The body or the Idempotency-Key is malformed (field says which)"),
+        "401": {**error("No live token: missing, unknown, revoked or expired"),
+                "headers": {"WWW-Authenticate": _header(
+                    'Bearer realm="crm-tracker", error="invalid_token"')}},
+        "403": error("The token lacks the scope, or the commitment is another country's"),
+        "404": error("No commitment has this code"),
+        "409": _json(conflict, "Conflict"),
+        "413": error("The request is larger than MAX_CONTENT_LENGTH"),
+        "415": error("The body is not of the media type the operation takes"),
+        "422": error("Well formed but refused by the rules, or the Idempotency-Key was used "
+                     "for another request (field says which)"),
+        "429": {**error("Too many writes with this token"),
+                "headers": {"Retry-After": RETRY_AFTER}},
+    }
+
+
+def write_paths() -> dict:
+    code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+            "description": "e.g. MT1-R03-MEX", "example": "MT1-R03-MEX"}
+    security: list[dict] = [{"bearerAuth": []}]
+    return {
+        "/commitments/{code}/updates": {"post": {
+            "operationId": "recordStatusUpdate", "tags": ["writing"], "security": security,
+            "summary": "Report a commitment's status and progress (scope status:write)",
+            "description": "The same rules as the focal point's form: the token's country "
+                           "only, a note when the status becomes stalled or completed, and "
+                           "the version read last (409 with the current state otherwise). "
+                           "Recorded in the history and the public ledger.",
+            "parameters": [code, IDEMPOTENCY_KEY],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": _ref("StatusUpdate")}}},
+            "responses": _responses("UpdateRecorded", "Recorded: the new state and its event",
+                                    "The version is not the current one (current holds the "
+                                    "state now), or a request with this key is still being "
+                                    "answered")}},
+        "/commitments/{code}/evidence": {"post": {
+            "operationId": "addEvidence", "tags": ["writing"], "security": security,
+            "summary": "Attach a file or a link as evidence (scope evidence:write)",
+            "description": "Exactly one of file or url. A file is checked by its content. "
+                           "Restricted evidence is seen only by the secretariat and the "
+                           "country's focal points, never in the read API.",
+            "parameters": [code, IDEMPOTENCY_KEY],
+            "requestBody": {"required": True, "content": {"multipart/form-data": {
+                "schema": _ref("EvidenceForm")}}},
+            "responses": {**_responses("EvidenceRecorded", "Attached", "A request with this "
+                                       "key is still being answered"),
+                          "503": _json("The server could not store the file; retry later",
+                                       "WriteError")}}},
+    }

@@ -1,0 +1,79 @@
+"""Uploading a filled-in sheet of commitments: read, previewed row by row, then applied at
+once (focal points for their country, the secretariat for any). Views only: the rules are in
+tracker.commitments.sheets."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required
+
+from tracker.commitments.sheets.apply import ApplyRefused, apply_preview
+from tracker.commitments.sheets.columns import BY_KEY
+from tracker.commitments.sheets.preview import (
+    counts,
+    preview_for,
+    preview_sheet,
+    reporting_countries,
+)
+from tracker.commitments.sheets.reading import SheetRefused, read_sheet
+from tracker.core.forms import refuse, render_form
+from tracker.core.labels import STATUS_LABELS
+from tracker.manage import bp
+from tracker.manage.forms import SheetUploadForm
+from tracker.permissions import can_report_by_sheet, require
+
+# A sheet of 10,000 commitments is about 1 MiB as XLSX and 2 MiB as CSV.
+MAX_SHEET_BYTES = 5 * 1024 * 1024
+
+
+@bp.route("/my/commitments/sheet", methods=["GET", "POST"])
+@login_required
+def upload_sheet():
+    """The round trip's page: download the sheet, upload it filled in."""
+    require(can_report_by_sheet(current_user, None))
+    form = SheetUploadForm()
+    if form.validate_on_submit():
+        upload = request.files.get(form.file.name)
+        data = upload.stream.read(MAX_SHEET_BYTES + 1) if upload else b""
+        try:
+            if not upload or not upload.filename:
+                raise SheetRefused(_("Choose the filled-in sheet (XLSX or CSV)."))
+            if len(data) > MAX_SHEET_BYTES:
+                raise SheetRefused(_("This file is too large for a sheet of commitments."))
+            sheet = read_sheet(data, upload.filename)
+            preview = preview_sheet(current_user, sheet, upload.filename)
+        except SheetRefused as exc:
+            refuse(form, exc)
+        else:
+            for warning in sheet.warnings:
+                flash(str(warning))
+            return redirect(url_for("manage.sheet_preview", preview_id=preview.id))
+    return render_form("manage/sheet_upload.html", form=form, countries=reporting_countries())
+
+
+@bp.get("/my/commitments/sheet/<preview_id>")
+@login_required
+def sheet_preview(preview_id: str):
+    """What the uploaded sheet would record, row by row; nothing is written yet."""
+    preview = preview_for(current_user, preview_id)
+    if preview is None:
+        abort(404)
+    return render_template("manage/sheet_preview.html", preview=preview,
+                           counts=counts(preview), columns=BY_KEY,
+                           statuses=STATUS_LABELS, locale=str(get_locale()))
+
+
+@bp.post("/my/commitments/sheet/<preview_id>/apply")
+@login_required
+def apply_sheet(preview_id: str):
+    """Record every change of the preview, all in one transaction."""
+    preview = preview_for(current_user, preview_id)
+    if preview is None:
+        abort(404)
+    try:
+        done = apply_preview(current_user, preview)
+    except ApplyRefused as exc:
+        flash(str(exc))
+        return redirect(url_for("manage.sheet_preview", preview_id=preview_id))
+    flash(_("Recorded: %(events)d updates on %(commitments)d commitments.",
+            events=done.events, commitments=done.commitments))
+    return redirect(url_for("manage.upload_sheet"))
