@@ -1,7 +1,6 @@
 """The OpenAPI document is valid, and the API keeps to it under generated requests."""
 
 import schemathesis
-import sqlalchemy as sa
 from factories import make_user
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -10,13 +9,13 @@ from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
 from tracker.accounts.api_tokens import SCOPES, create_token
-from tracker.extensions import db
-from tracker.models import StatusEvent
 from tracker.permissions import SYSTEM
 
 # schemathesis' lazy pytest fixture loader does not run on pytest 9 (it sets a private
 # attribute pytest removed), so the operations are driven by Hypothesis directly.
-SETTINGS = settings(max_examples=40, deadline=None, database=None,
+# Derandomized: CI runs the same examples every time (a random failure would block a
+# submission without pointing at a change); set it False for a while to explore further.
+SETTINGS = settings(max_examples=40, deadline=None, database=None, derandomize=True,
                     suppress_health_check=list(HealthCheck))
 # A schema-valid write may still be refused by a rule no schema states (422): a note the
 # new status needs, nothing to record, a file whose content is not an accepted type. A 400
@@ -70,8 +69,6 @@ def test_writes_keep_to_their_document(app, seeded):
     assert {o.path for o in writes} == {"/commitments/{code}/updates",
                                         "/commitments/{code}/evidence"}
     _keep_to_the_document(writes, {"Authorization": f"Bearer {value}"})
-    recorded = db.session.scalar(sa.select(sa.func.count()).select_from(StatusEvent))
-    assert recorded is not None  # the database still answers after every generated write
 
 
 def _keep_to_the_document(operations, headers=None) -> None:

@@ -3,6 +3,7 @@ version conflicts, evidence, the rate limit; every refusal writes nothing."""
 
 import datetime as dt
 import io
+import itertools
 import threading
 import time
 
@@ -38,7 +39,12 @@ def focal(seeded):
 
 
 def token_of(user, scopes=("status:write", "evidence:write"), days=30) -> str:
-    return create_token(SYSTEM, user, name="SIMORE", scopes=list(scopes), days=days)[1]
+    """A new token each call (live tokens of one person have distinct names)."""
+    name = f"SIMORE {next(_SERIAL)}"
+    return create_token(SYSTEM, user, name=name, scopes=list(scopes), days=days)[1]
+
+
+_SERIAL = itertools.count(1)
 
 
 def bearer(value: str, **more) -> dict:
@@ -217,7 +223,14 @@ def test_a_logged_in_browser_without_a_token_gets_401(client, auth, focal):
 
 
 def test_the_csrf_exemption_stays_on_the_token_routes(client, auth, focal):
-    """The web form for the same change still needs its CSRF token."""
+    """The web form for the same change still needs its CSRF token; the only views exempt
+    are the two token writes and the one-click unsubscribe (RFC 8058, no session)."""
+    from tracker.extensions import csrf
+
+    assert sorted(csrf._exempt_views) == [
+        "tracker.api.write_routes.commitment_evidence",
+        "tracker.api.write_routes.commitment_update",
+        "tracker.reminders.routes.unsubscribe_now"]
     auth.login(focal.email)
     before = counts()
     response = client.post(f"/commitments/{CODE}/status", headers=bearer(token_of(focal)),

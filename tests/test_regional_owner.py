@@ -280,3 +280,10 @@ def test_reminders_send_nothing_about_the_crm_and_the_weekly_summary_shows_it(ap
         OutboxMessage.recipient == summary.recipient, OutboxMessage.kind == summary.kind))
     assert f"{NAME} (CRM): 1 /" in body
 
+
+
+def test_the_crm_commitment_lists_no_other_countries(client, seeded):
+    """MT2-R02 is the CRM's alone: no empty "in other countries" section."""
+    page = client.get("/commitments/MT2-R02-CRM").get_data(as_text=True)
+    assert "others-heading" not in page
+    assert "others-heading" in client.get("/commitments/MT1-R03-MEX").get_data(as_text=True)

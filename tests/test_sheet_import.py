@@ -78,6 +78,10 @@ def apply(auth, preview: SheetPreview):
     return auth.post(f"{PAGE}/{preview.id}/apply", {}, token_from=f"{PAGE}/{preview.id}")
 
 
+def ledger_entries() -> int:
+    return db.session.scalar(sa.select(sa.func.count(LedgerEntry.seq)))
+
+
 def events() -> int:
     return db.session.scalar(sa.select(sa.func.count(StatusEvent.id)))
 
@@ -103,7 +107,7 @@ def test_changes_errors_conflicts_and_refusals_are_previewed_then_applied(client
     add_row(book, code="MT9-R99-MEX", version=1, new_progress=5)     # unknown code
     report_status(make_user("secretariat"), "MT1-R03-MEX", "stalled", 5,
                   "Sin presupuesto.")  # someone else, after the download
-    before = events()
+    before, ledger = events(), ledger_entries()
     preview = preview_of(upload(auth, book))
     assert outcomes(preview) == {"MT1-R01-MEX": "change", "MT1-R02-MEX": "error",
                                  "MT1-R03-MEX": "conflict", "MT1-R04-MEX": "error",
@@ -121,10 +125,11 @@ def test_changes_errors_conflicts_and_refusals_are_previewed_then_applied(client
     assert (changed.status, changed.progress) == ("in_progress", 40)
     assert changed.events[-1].note == "Mesa interinstitucional instalada."
     assert changed.events[-1].actor_country_id == focal.country_id
-    assert db.session.scalar(sa.select(LedgerEntry.kind).order_by(LedgerEntry.seq.desc())
-                             .limit(1)) is not None
+    assert ledger_entries() == ledger + 1  # the one event, chained
     # The same preview again: refused; the same file again: nothing new to record.
-    assert apply(auth, db.session.get(SheetPreview, preview.id)).status_code == 302
+    again_applied = apply(auth, db.session.get(SheetPreview, preview.id))
+    assert "already applied" in client.get(again_applied.headers["Location"]).get_data(
+        as_text=True)
     assert events() == before + 1
     again = preview_of(upload(auth, book))
     assert "MT1-R01-MEX" not in outcomes(again)
@@ -197,3 +202,35 @@ def test_a_bad_file_is_refused_on_the_page_and_writes_nothing(client, auth, foca
     assert response.status_code == 400
     assert 'class="errors' in response.get_data(as_text=True)
     assert snapshot() == before
+
+
+def test_a_focal_point_cannot_set_due_dates_nor_a_version_never_had(client, auth, focal, seeded):
+    secretariat = make_user("secretariat")
+    auth.logout()
+    auth.login(secretariat.email)
+    book = download(client, "?country=MEX")  # the secretariat's sheet, with its columns
+    auth.logout()
+    auth.login(focal.email)
+    fill(book, "MT1-R01-MEX", new_due_date=dt.date(2027, 1, 1))
+    fill(book, "MT1-R02-MEX", version=99, new_progress=10)
+    preview = preview_of(upload(auth, book))
+    assert outcomes(preview) == {"MT1-R01-MEX": "error", "MT1-R02-MEX": "error"}
+    page = client.get(f"{PAGE}/{preview.id}").get_data(as_text=True)
+    assert "set by the secretariat" in page and "not one the commitment has had" in page
+
+
+def test_a_windows_1252_csv_keeps_its_letters(client, auth, focal):
+    """Spreadsheet programs here save CSV as Windows-1252: ñ must stay ñ."""
+    text = client.get("/my/commitments.csv").data.decode("utf-8-sig")
+    lines = text.splitlines()
+    header = lines[0].split(",")
+    row = next(i for i, line in enumerate(lines) if line.startswith("MT1-R01-MEX"))
+    cells = lines[row].split(",")
+    cells[header.index("Note")] = "Atención a la niñez y a la compañía este año."
+    lines[row] = ",".join(cells)
+    data = ("\r\n".join(lines) + "\r\n").encode("cp1252")
+    response = auth.post(PAGE, {"file": (io.BytesIO(data), "compromisos.csv")}, token_from=PAGE,
+                         content_type="multipart/form-data")
+    preview = preview_of(response)
+    (row,) = [r for r in preview.rows if r["outcome"] == "change"]
+    assert row["changes"]["note"][1] == "Atención a la niñez y a la compañía este año."

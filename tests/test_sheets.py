@@ -482,3 +482,38 @@ def test_my_commitments_links_both_sheets(client, acting_as):
         as_text=True)
     assert 'href="/my/commitments.xlsx"' in page and 'href="/my/commitments.csv"' in page
     assert "fill in the new status, progress and note, then upload it" in page
+
+
+def test_a_cell_far_to_the_right_does_not_widen_every_row(app):
+    """One cell in column XFD would make openpyxl build rows of 16,384 cells: only the
+    sheet's own columns are read, and a sheet longer than any download is refused."""
+    def far_right(sheet):
+        for row in range(2, 302):
+            sheet.cell(row, 16384).value = "x"
+
+    with app.test_request_context():
+        data = xlsx([["Code", "Version (do not change)", "New progress"],
+                     ["MT1-R01-MEX", 1, 10]], edit=far_right)
+        sheet = read_sheet(data, "hoja.xlsx")
+        assert [r.values["new_progress"] for r in sheet.rows] == [10]
+        long = xlsx([["Code", "Version (do not change)", "New progress"]]
+                    + [[None, None, None]] * 20_001 + [["MT1-R01-MEX", 1, 10]])
+        assert "more than 20000 rows" in refusal(long)
+
+
+def test_a_shared_strings_part_that_unpacks_too_far_is_refused_before_reading(app):
+    """A small XLSX whose strings unpack to 40 MB: no sheet is that big."""
+    base = xlsx([["Code", "Version (do not change)", "New progress"], ["MT1-R01-MEX", 1, 10]])
+    source, out = zipfile.ZipFile(io.BytesIO(base)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/padding.xml", b"<a>" + b" " * (40 * 1024 * 1024) + b"</a>")
+    with app.test_request_context():
+        assert "unpacks to more than 30 MB" in refusal(out.getvalue())
+
+
+def test_a_crafted_country_argument_is_not_found(client, acting_as):
+    acting_as("secretariat")
+    for value in ("MEX%00", "%00", "MEXICO", "m'x"):
+        assert client.get(f"/my/commitments.csv?country={value}").status_code == 404

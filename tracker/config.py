@@ -136,6 +136,8 @@ class Config:
     WEEKLY_SUMMARY_DAY = os.environ.get("WEEKLY_SUMMARY_DAY", "mon")
     OUTBOX_INTERVAL_SECONDS = int(os.environ.get("OUTBOX_INTERVAL_SECONDS", 60))
     SCHEDULER_MISFIRE_GRACE = int(os.environ.get("SCHEDULER_MISFIRE_GRACE", 6 * 60 * 60))
+    # Commitments a digest lists (the most urgent); the rest are counted and linked.
+    DIGEST_MAX_ITEMS = int(os.environ.get("DIGEST_MAX_ITEMS", 20))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -60,6 +60,12 @@ def create_token(actor: Actor, user: User, *, name: str, scopes: list[str],
         raise TokenRefused(_l("Name the token after the system that will use it."))
     if len(name) > NAME_MAX:
         raise TokenRefused(_l("At most %(limit)d characters.", limit=NAME_MAX))
+    live = sa.select(ApiToken.id).where(ApiToken.user_id == user.id, ApiToken.name == name,
+                                        ApiToken.revoked_at.is_(None),
+                                        ApiToken.expires_at > utcnow())
+    if db.session.scalar(live) is not None:  # also a form sent twice (a reload)
+        raise TokenRefused(_l("A live token already has this name: revoke it first, or "
+                              "choose another name."))
     wanted = sorted(set(scopes))
     if not wanted or any(scope not in SCOPES for scope in wanted):
         raise TokenRefused(_l("Choose what the token may do: report status, add evidence, "
@@ -99,15 +105,15 @@ def token_for(authorization: str | None) -> ApiToken:
     scheme, _, value = (authorization or "").partition(" ")
     value = value.strip()
     if scheme.lower() != "bearer" or not value.startswith(PREFIX) or len(value) > 100:
-        raise TokenInvalid("send Authorization: Bearer <token>")
+        raise TokenInvalid(_l("send Authorization: Bearer <token>"))
     token = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=hash_token(value)))
     now = utcnow()
     if token is None or token.revoked_at is not None:
-        raise TokenInvalid("unknown or revoked token")
+        raise TokenInvalid(_l("unknown or revoked token"))
     if token.expires_at <= now:
-        raise TokenInvalid("expired token")
+        raise TokenInvalid(_l("expired token"))
     if not token.user.active:
-        raise TokenInvalid("the token's account is deactivated")
+        raise TokenInvalid(_l("the token's account is deactivated"))
     return token
 
 

@@ -2,11 +2,11 @@
 answer again and records nothing.
 
 The key is claimed (a row with status 0) and committed before the work, so the unique
-(token, key) constraint lets only one of two simultaneous requests do the work, even when the
-work commits on its own (update_status, add_evidence): the other finds the claim and is told
-to retry, or, once the answer is kept, gets it. A claim whose request died (its worker killed
-mid-way) is taken over after CLAIM_TIMEOUT; a retry then may record again, but a status update
-carries its version, which no longer matches (409)."""
+(token, key) constraint lets only one of two simultaneous requests do the work: the other
+finds the claim and is told to retry (409), or, once the answer is kept, gets it. A status
+update is committed with its kept answer, in one transaction; evidence is committed with its
+file (add_evidence), then the answer, so a worker killed between the two leaves the claim
+pending: it is taken over after CLAIM_TIMEOUT, and that one retry may add the evidence again."""
 
 import datetime as dt
 import hashlib
@@ -70,7 +70,9 @@ def answer_once(token: ApiToken, key: str | None, print_: str,
                 work: Callable[[], Answer]) -> Answer:
     """Run work once per (token, key): its answer is kept and replayed to a retry."""
     if key is None:
-        return work()
+        answer = work()
+        db.session.commit()  # what the work recorded (a status update is left uncommitted)
+        return answer
     claim = _claim(token, check_key(key), print_)
     if isinstance(claim, Answer):
         return claim
@@ -81,8 +83,10 @@ def answer_once(token: ApiToken, key: str | None, print_: str,
         _release(claim)
         raise
     if not kept_for_retry(answer.status):
+        db.session.rollback()
         _release(claim)
         return answer
+    # The answer kept in the same commit as what the work recorded, when it left it to us.
     db.session.execute(sa.update(IdempotentRequest).where(IdempotentRequest.id == claim)
                        .values(status=answer.status, body=json.dumps(answer.body)))
     db.session.commit()

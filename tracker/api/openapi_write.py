@@ -12,6 +12,10 @@ SECURITY_SCHEMES = {"bearerAuth": {
                    "`flask tokens create`; scoped to status:write and/or evidence:write and "
                    "to its holder's country."}}
 
+# tracker.core.forms.has_control_character, as a JSON Schema character class.
+NO_CONTROL = "[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]"
+VISIBLE = "[^\\s\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]"  # at least one
+
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
@@ -51,7 +55,9 @@ SCHEMAS = {
     "EvidenceForm": {
         "type": "object", "additionalProperties": False,
         "required": ["title", "dated", "visibility"], "properties": {
-            "title": {"type": "string", "maxLength": TITLE_MAX, "pattern": "\\S"},
+            "title": {"type": "string", "maxLength": TITLE_MAX,
+                      "description": "Without control characters",
+                      "pattern": f"^{NO_CONTROL}*{VISIBLE}{NO_CONTROL}*$"},
             "dated": {"type": "string", "format": "date", "description": "YYYY-MM-DD"},
             "visibility": {"type": "string", "enum": ["public", "restricted"]},
             "file": {"type": "string", "contentMediaType": "application/octet-stream",

@@ -1,5 +1,5 @@
 """Writes by national systems with a bearer token: the token's checks, then the services the
-web forms use (update_status, add_evidence), answered as (status, JSON body).
+web forms use (record_status, add_evidence), answered as (status, JSON body).
 
 Every refusal is an Answer (kept for an idempotent retry) except a bad token (401), raised
 as TokenRejected before anything else runs."""
@@ -7,12 +7,13 @@ as TokenRejected before anything else runs."""
 import sqlalchemy as sa
 from flask import Request
 from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from tracker.accounts.api_tokens import TokenInvalid, token_for
 from tracker.api.idempotency import Answer
 from tracker.api.write_bodies import BodyRefused, evidence_body, update_body
-from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
+from tracker.commitments.status_updates import Conflict, UpdateRefused, record_status
 from tracker.core.time import isoformat_utc, utcnow
 from tracker.core.urls import public_url
 from tracker.evidence.storage import EvidenceNotStored, EvidenceRefused, add_evidence
@@ -83,7 +84,17 @@ def post_update(token: ApiToken, code: str, request: Request) -> Answer:
     except BodyRefused as exc:
         return error(exc.status, exc.message, exc.field)
     try:
-        event = update_status(token.user, target, **values)
+        # Recorded, not committed: answer_once commits the event with the answer kept for
+        # retries, so a worker dying in between leaves neither.
+        event = record_status(token.user, target, **values)
+        db.session.flush()  # the version check of a concurrent write happens here
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(target)
+        return refused(409, _l("The commitment changed since version %(version)s was read. "
+                               "Read its current state, then send the update again with "
+                               "its version.", version=values["seen_version"]),
+                       "version", current=state(target))
     except UpdateRefused as exc:
         return refused(422, exc.args[0], exc.field)
     except PermissionDenied:

@@ -12,6 +12,7 @@ import re
 from flask import Request
 from flask_babel import lazy_gettext as _l
 
+from tracker.core.forms import has_control_character
 from tracker.evidence.storage import Upload
 from tracker.models import Status, Visibility
 
@@ -55,7 +56,7 @@ def update_body(request: Request) -> dict:
     raw = request.get_data(cache=True)
     try:
         body = json.loads(raw)
-    except ValueError:  # also bytes that are not UTF-8
+    except (ValueError, RecursionError):  # also bytes that are not UTF-8; [[[[...]]]]
         raise BodyRefused(_l("The body is not valid JSON.")) from None
     if not isinstance(body, dict):
         raise BodyRefused(_l("The body is a JSON object: status, progress, note, version."))
@@ -88,9 +89,9 @@ def evidence_body(request: Request) -> dict:
     if unknown:
         raise BodyRefused(_l("Unknown field: %(field)s.", field=unknown[0]), unknown[0])
     title = " ".join(form.get("title", "").split())
-    if not title or len(title) > TITLE_MAX:
-        raise BodyRefused(_l("title is required, at most %(max)d characters.",
-                             max=TITLE_MAX), "title")
+    if not title or len(title) > TITLE_MAX or has_control_character(title, multiline=False):
+        raise BodyRefused(_l("title is required, at most %(max)d characters, without control "
+                             "characters.", max=TITLE_MAX), "title")
     dated = form.get("dated", "")
     try:
         day = dt.date.fromisoformat(dated) if DATE.fullmatch(dated) else None
@@ -104,6 +105,8 @@ def evidence_body(request: Request) -> dict:
     if url is not None and len(url) > URL_MAX:
         raise BodyRefused(_l("url is at most %(max)d characters.", max=URL_MAX), "url")
     sent = request.files.get("file")
+    if sent is not None and url is not None:  # even an empty file part: one of the two
+        raise BodyRefused(_l("Send a file or a url, not both."), "file")
     upload = Upload(sent.filename or "", sent.read()) if sent is not None else None
     return {"title": title, "dated": day, "visibility": form["visibility"],
             "upload": upload, "url": url}

@@ -2,6 +2,7 @@
 observations, answers) in the countries and themes they follow, in their language."""
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,6 +33,7 @@ from tracker.models import (
     User,
     Visibility,
 )
+from tracker.reminders.urgency import max_items
 
 DIGEST_DAYS = 7
 
@@ -161,12 +163,20 @@ def queue_follow_digests(today: dt.date, *, dry_run: bool = False) -> list[Plann
 def _follow_digest(user, rows, items, kind, period, dry_run) -> PlannedMessage:
     """Render one digest in the person's language and (unless dry_run) queue it."""
     unsubscribe = public_url("reminders.unsubscribe", token=unsubscribe_token(user))
+    # A busy week lists the first DIGEST_MAX_ITEMS changes; the rest are counted and linked.
+    listed, kinds = items[:max_items()], Counter(c.kind for c in items)
+    links = [(f.name(user.language),
+              public_url("public.commitments",
+                         **({"country": f.code} if f.country_id else {"theme": f.code}),
+                         sort="updated"))
+             for f in rows]
     with force_locale(user.language):
         subject = _("CRM commitments you follow: changes of week %(period)s", period=period)
         body = render_template(
-            "mail/follow_digest.txt", items=[(c, c.describe()) for c in items],
-            followed=[f.name(user.language) for f in rows],
+            "mail/follow_digest.txt", items=[(c, c.describe()) for c in listed],
+            followed=[f.name(user.language) for f in rows], kinds=kinds,
+            more=len(items) - len(listed), links=links,
             manage_url=public_url("manage.my_observations"), unsubscribe_url=unsubscribe)
-    codes = sorted({c.code for c in items})
+    codes = sorted({c.code for c in listed})
     return plan_digest(user, kind, period, subject, body, dry_run=dry_run, codes=codes,
                        unsubscribe_url=unsubscribe)

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
+from tracker.core.forms import has_control_character
 from tracker.core.refusals import Refused
 from tracker.core.time import utcnow
 from tracker.extensions import db
@@ -68,6 +69,8 @@ def checked_update(commitment: Commitment, *, status: str, progress: int | None,
     if progress is not None and not 0 <= progress <= 100:
         raise UpdateRefused(_l("Progress is a number from 0 to 100."), "progress")
     note = (note or "").strip() or None
+    if note and has_control_character(note, multiline=True):
+        raise UpdateRefused(_l("Remove the control characters from the note."), "note")
     if status != commitment.status and status in NOTE_REQUIRED and not note:
         raise UpdateRefused(_l("Explain in a note why the commitment is stalled or completed."),
                             "note")

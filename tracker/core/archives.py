@@ -29,8 +29,9 @@ class ArchiveRefused(Refused):
     default_field = "file"
 
 
-def open_archive(source: bytes | BinaryIO) -> zipfile.ZipFile:
-    """The archive, once its directory is within the limits; ArchiveRefused otherwise."""
+def open_archive(source: bytes | BinaryIO, *, max_unpacked: int = MAX_UNPACKED) -> zipfile.ZipFile:
+    """The archive, once its directory is within the limits (``max_unpacked`` lower for a
+    kind of file that is never that big); ArchiveRefused otherwise."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
@@ -40,9 +41,9 @@ def open_archive(source: bytes | BinaryIO) -> zipfile.ZipFile:
     members = archive.infolist()
     if len(members) > MAX_MEMBERS:
         raise ArchiveRefused(_l("This file holds more than %(count)d parts.", count=MAX_MEMBERS))
-    if sum(member.file_size for member in members) > MAX_UNPACKED:
+    if sum(member.file_size for member in members) > max_unpacked:
         raise ArchiveRefused(_l("This file unpacks to more than %(size)d MB.",
-                                size=MAX_UNPACKED // (1024 * 1024)))
+                                size=max(max_unpacked // (1024 * 1024), 1)))
     for member in members:
         if member.file_size > RATIO_FROM and \
                 member.file_size > MAX_RATIO * max(member.compress_size, 1):

@@ -37,9 +37,17 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
 
     @app.before_request
+    def _refuse_nul_in_paths() -> None:
+        # No code or id holds a NUL, and PostgreSQL refuses it in any text (a 500 from the
+        # first query that used it): the address names nothing here. (Arguments are each
+        # checked where they are read: a search ignores control characters.)
+        if "\x00" in request.path:
+            abort(404)
+
+    @app.before_request
     def _refuse_what_no_form_sends() -> None:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return
+        if request.method in ("GET", "HEAD", "OPTIONS") or request.routing_exception:
+            return  # (a wrong method or address is answered 405 or 404 by the routing)
         # Every form is sent as a web form; Flask-WTF would turn a JSON array into a 500.
         if request.is_json and not getattr(app.view_functions.get(request.endpoint or ""),
                                            "takes_json", False):

@@ -54,9 +54,7 @@ def upload_sheet():
 @login_required
 def sheet_preview(preview_id: str):
     """What the uploaded sheet would record, row by row; nothing is written yet."""
-    preview = preview_for(current_user, preview_id)
-    if preview is None:
-        abort(404)
+    preview = _preview_or_404(preview_id)
     return render_template("manage/sheet_preview.html", preview=preview,
                            counts=counts(preview), columns=BY_KEY,
                            statuses=STATUS_LABELS, locale=str(get_locale()))
@@ -66,14 +64,20 @@ def sheet_preview(preview_id: str):
 @login_required
 def apply_sheet(preview_id: str):
     """Record every change of the preview, all in one transaction."""
-    preview = preview_for(current_user, preview_id)
-    if preview is None:
-        abort(404)
+    preview = _preview_or_404(preview_id)
     try:
         done = apply_preview(current_user, preview)
     except ApplyRefused as exc:
         flash(str(exc))
         return redirect(url_for("manage.sheet_preview", preview_id=preview_id))
-    flash(_("Recorded: %(events)d updates on %(commitments)d commitments.",
-            events=done.events, commitments=done.commitments))
+    flash(_("Recorded. Commitments changed: %(commitments)d; status updates in their "
+            "history: %(events)d.", events=done.events, commitments=done.commitments))
     return redirect(url_for("manage.upload_sheet"))
+
+
+def _preview_or_404(preview_id: str):
+    """The reader's own live preview; another's, expired or unknown is not there."""
+    preview = preview_for(current_user, preview_id)
+    if preview is None:
+        abort(404)
+    return preview

@@ -1,10 +1,12 @@
 """The reminder rules: who must act on what, as one digest per person and period.
 
-A focal point's digest lists their country's commitments that are overdue, due soon (within
-each configured number of days) or without an update for too long. It comes once per week
-or month (their choice); someone who unsubscribed still gets overdue commitments, weekly (the
-secretariat's mandatory notice). A commitment overdue for longer than the escalation time is
-copied to the secretariat. Completed commitments never appear.
+A focal point's digest counts their country's commitments that are overdue, due soon (within
+each configured number of days) or without an update for too long, lists the most urgent
+(DIGEST_MAX_ITEMS) and links to the rest on the site, so it stays short however many there
+are. It comes once per week or month (their choice); someone who unsubscribed still gets
+overdue commitments, weekly (the secretariat's mandatory notice). A commitment overdue for
+longer than the escalation time is copied to the secretariat. Completed commitments never
+appear.
 """
 
 import datetime as dt
@@ -14,7 +16,6 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale, gettext as _
-from sqlalchemy.orm import joinedload
 
 from tracker.accounts.tokens import unsubscribe_token
 from tracker.commitments.overdue import is_overdue, overdue_clause
@@ -32,6 +33,14 @@ from tracker.models import (
     Role,
     Status,
     User,
+)
+from tracker.reminders.urgency import (
+    Counts,
+    counts_by_country,
+    max_items,
+    most_urgent,
+    most_urgent_by_country,
+    stale_before,
 )
 
 
@@ -56,11 +65,6 @@ def _as_date(value: dt.datetime) -> dt.date:
     return value.date()
 
 
-def _stale_before(today: dt.date, settings: ReminderSettings) -> dt.datetime:
-    """Updated before this instant = no update for stale_days (counted in whole days)."""
-    return start_of_day(today - dt.timedelta(days=settings.stale_days - 1))
-
-
 def _reasons(c: Commitment, today: dt.date, settings: ReminderSettings) -> tuple[list, bool]:
     """Why a commitment needs action (in the current language), and whether to escalate."""
     reasons, escalated, due = [], False, c.due_date
@@ -79,23 +83,8 @@ def _reasons(c: Commitment, today: dt.date, settings: ReminderSettings) -> tuple
     return reasons, escalated
 
 
-def _needing_action(today: dt.date, settings: ReminderSettings) -> dict[int, list[Commitment]]:
-    """Open commitments that are late, due soon or stale, by country (one query)."""
-    horizon = today + dt.timedelta(days=max(settings.due_soon, default=0))
-    rows = db.session.scalars(
-        sa.select(Commitment).where(
-            Commitment.status != Status.COMPLETED,
-            sa.or_(Commitment.due_date <= horizon,
-                   Commitment.updated_at < _stale_before(today, settings)))
-        .options(joinedload(Commitment.recommendation))
-        .order_by(Commitment.due_date.is_(None), Commitment.due_date, Commitment.code))
-    by_country: dict[int, list[Commitment]] = {}
-    for c in rows:
-        by_country.setdefault(c.country_id, []).append(c)
-    return by_country
-
-
 def _items(commitments, today, settings, locale: str, overdue_only: bool) -> list[Item]:
+    """The listed commitments (already the most urgent, in order) with their reasons."""
     items = []
     for c in commitments:
         if overdue_only and not is_overdue(c, today):
@@ -107,6 +96,12 @@ def _items(commitments, today, settings, locale: str, overdue_only: bool) -> lis
     return items
 
 
+def list_links(**filters) -> dict[str, str]:
+    """The public list's addresses for the rest of a digest: overdue, and all by due date."""
+    return {"overdue": public_url("public.commitments", **filters, overdue=1, sort="due"),
+            "all": public_url("public.commitments", **filters, sort="due")}
+
+
 def _active(role: Role):
     return list(db.session.scalars(sa.select(User).where(User.role == role, User.active)
                                    .order_by(User.id)))
@@ -115,7 +110,9 @@ def _active(role: Role):
 def run_rules(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
     """Queue one digest per focal point whose period has none yet (nothing if dry_run)."""
     settings = reminder_settings()
-    needing = _needing_action(today, settings)
+    counts = counts_by_country(today, settings)
+    # Overdue commitments rank first, so an overdue notice's list is a prefix of these.
+    urgent = most_urgent_by_country(today, settings, max_items()) if counts else {}
     secretariat = [u.email for u in _active(Role.SECRETARIAT)]
     done = already_queued(period_for(f, today) for f in DigestFrequency)
     planned = []
@@ -123,29 +120,34 @@ def run_rules(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
         overdue_only = user.digest_frequency == DigestFrequency.NONE
         kind = MessageKind.OVERDUE_NOTICE if overdue_only else MessageKind.DIGEST
         period = week_period(today) if overdue_only else period_for(user.digest_frequency, today)
-        if not needing.get(user.country_id) or (user.id, kind, period) in done:
+        mine = counts.get(user.country_id or 0)
+        if not mine or (overdue_only and not mine.overdue) or (user.id, kind, period) in done:
             continue
         with force_locale(user.language):
-            items = _items(needing[user.country_id], today, settings, user.language, overdue_only)
+            items = _items(urgent.get(user.country_id or 0, []), today, settings,
+                           user.language, overdue_only)
             if items:
-                planned.append(_digest(user, kind, period, items, secretariat, settings,
+                planned.append(_digest(user, kind, period, items, mine, secretariat, settings,
                                        dry_run))
     if not dry_run:
         db.session.commit()
     return planned
 
 
-def _digest(user: User, kind, period, items, secretariat, settings, dry_run) -> PlannedMessage:
+def _digest(user: User, kind, period, items, counts: Counts, secretariat, settings,
+            dry_run) -> PlannedMessage:
     """Render and (unless dry_run) queue one digest; the caller sets the locale."""
     assert user.country is not None  # a focal point has a country (accounts.create_user)
     country = user.country.name(user.language)
-    subject = (_("Overdue CRM commitments of %(country)s", country=country)
-               if kind == MessageKind.OVERDUE_NOTICE
+    overdue_only = kind == MessageKind.OVERDUE_NOTICE
+    subject = (_("Overdue CRM commitments of %(country)s", country=country) if overdue_only
                else _("CRM commitments of %(country)s that need action", country=country))
-    cc = secretariat if any(i.escalated for i in items) else []
+    cc = secretariat if counts.escalated else []
     unsubscribe = public_url("reminders.unsubscribe", token=unsubscribe_token(user))
+    more = (counts.overdue if overdue_only else counts.total) - len(items)
     body = render_template("mail/digest.txt", user=user, country=country, items=items,
-                           overdue_only=kind == MessageKind.OVERDUE_NOTICE, settings=settings,
+                           overdue_only=overdue_only, settings=settings, counts=counts,
+                           more=max(0, more), links=list_links(country=user.country.iso3),
                            unsubscribe_url=unsubscribe, escalated=bool(cc),
                            preferences_url=public_url("reminders.preferences"))
     codes = [i.code for i in items]
@@ -156,7 +158,7 @@ def _digest(user: User, kind, period, items, secretariat, settings, dry_run) -> 
 def _country_summary(today: dt.date, settings: ReminderSettings) -> Sequence[sa.Row]:
     """Per country: overdue, stale, and updated in the last 7 days (one query)."""
     open_ = Commitment.status != Status.COMPLETED
-    stale_since = _stale_before(today, settings)
+    stale_since = stale_before(today, settings)
     week_ago = start_of_day(today - dt.timedelta(days=6))
 
     def count(condition):
@@ -172,19 +174,30 @@ def _country_summary(today: dt.date, settings: ReminderSettings) -> Sequence[sa.
 
 
 def queue_weekly_summaries(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
-    """The secretariat's weekly overview, one per person and ISO week."""
+    """The secretariat's weekly overview, one per person and ISO week: per country, the
+    totals per reason, the most urgent commitments of all countries and links to the rest."""
     settings = reminder_settings()
-    rows = _country_summary(today, settings)
     period, kind = week_period(today), MessageKind.WEEKLY_SUMMARY
-    done, planned = already_queued([period]), []
-    for user in _active(Role.SECRETARIAT):
-        if (user.id, kind, period) in done:
-            continue
+    done = already_queued([period])
+    users = [u for u in _active(Role.SECRETARIAT) if (u.id, kind, period) not in done]
+    if not users:
+        return []
+    rows = _country_summary(today, settings)
+    counts = sum(counts_by_country(today, settings).values(), Counts())
+    urgent = most_urgent(today, settings, max_items())
+    country_links = {row.iso3: public_url("public.commitments", country=row.iso3, overdue=1,
+                                          sort="due") for row in rows}
+    planned = []
+    for user in users:
         with force_locale(user.language):
             subject = _("CRM commitments: weekly summary %(period)s", period=period)
-            body = render_template("mail/weekly_summary.txt", rows=rows, period=period,
-                                   english=user.language == "en", settings=settings,
-                                   dashboard_url=public_url("public.index"))
+            items = _items(urgent, today, settings, user.language, overdue_only=False)
+            body = render_template(
+                "mail/weekly_summary.txt", rows=rows, period=period, settings=settings,
+                english=user.language == "en", counts=counts, items=items,
+                more=max(0, counts.total - len(items)), links=list_links(),
+                country_links=country_links, overdue_only=False,
+                dashboard_url=public_url("public.index"))
         planned.append(plan_digest(user, kind, period, subject, body, dry_run=dry_run))
     if not dry_run:
         db.session.commit()

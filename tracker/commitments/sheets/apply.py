@@ -16,7 +16,7 @@ from tracker.core.refusals import Refused
 from tracker.core.time import utcnow
 from tracker.extensions import db
 from tracker.models import Commitment, SheetPreview
-from tracker.permissions import Actor, can_apply_preview, ensure
+from tracker.permissions import Actor, PermissionDenied, can_apply_preview, ensure
 
 STATUS_FIELDS = ("status", "progress", "note")
 DETAIL_FIELDS = ("due_date", "responsible_institution")
@@ -55,6 +55,11 @@ def apply_preview(actor: Actor, preview: SheetPreview) -> Applied:
         db.session.rollback()
         raise ApplyRefused(_l("A commitment of row %(row)s changed since the preview: nothing "
                               "was recorded. Upload the sheet again to see the newer state.",
+                              row=current["row"] if current else "?")) from None
+    except PermissionDenied:  # the uploader's rights changed since the preview
+        db.session.rollback()
+        raise ApplyRefused(_l("You may no longer report the commitment of row %(row)s: "
+                              "nothing was recorded.",
                               row=current["row"] if current else "?")) from None
     except (UpdateRefused, AdminRefused) as refused:
         db.session.rollback()

@@ -56,11 +56,20 @@ def cells_of(data: bytes, filename: str) -> tuple[str, Cells]:
     return "csv", _csv_cells(data)
 
 
+# The downloaded sheet has 13 columns and at most tens of thousands of rows: 200 KiB for
+# 3,277 rows. A file far bigger once unpacked, or far longer, is not a filled-in sheet.
+MAX_COLUMNS = 40
+MAX_PHYSICAL_ROWS = 20_000
+MAX_XLSX_UNPACKED = 30 * 1024 * 1024
+TOO_LONG = _l("This file has more than %(count)d rows: split it into smaller files.",
+              count=MAX_PHYSICAL_ROWS)
+
+
 # -- XLSX --------------------------------------------------------------------------------
 
 def _xlsx_cells(data: bytes, filename: str) -> Cells:
     try:
-        archive = open_archive(data)
+        archive = open_archive(data, max_unpacked=MAX_XLSX_UNPACKED)
         content_types = read_member(archive, "[Content_Types].xml", CONTENT_TYPES_LIMIT)
     except ArchiveRefused as exc:
         raise SheetRefused(exc.args[0]) from None
@@ -84,7 +93,12 @@ def _workbook_cells(workbook, archive: zipfile.ZipFile) -> Cells:
         sheet = workbook.worksheets[0]  # the commitments, as downloaded
         _refuse_merged_cells(archive, sheet._worksheet_path)
         sheet.reset_dimensions()  # a wrong <dimension> would hide rows in read-only mode
-        for number, row in enumerate(sheet.iter_rows(), 1):
+        # Only the columns a sheet has (a cell far to the right would make every row 16,384
+        # cells wide), and only so many rows, empty ones included.
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS, max_row=MAX_PHYSICAL_ROWS + 1)
+        for number, row in enumerate(rows, 1):
+            if number > MAX_PHYSICAL_ROWS:
+                raise SheetRefused(TOO_LONG)
             yield number, [_xlsx_value(cell) for cell in row]
     except Refused:
         raise
@@ -134,7 +148,9 @@ def _csv_cells(data: bytes) -> Cells:
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""),
                                                    delimiter=delimiter), 1 + skip):
-            yield number, [_csv_value(value) for value in record]
+            if number > MAX_PHYSICAL_ROWS:
+                raise SheetRefused(TOO_LONG)
+            yield number, [_csv_value(value) for value in record[:MAX_COLUMNS]]
     except csv.Error:  # a NUL byte, a field larger than the csv module takes
         raise SheetRefused(NOT_A_SHEET) from None
 
@@ -155,7 +171,10 @@ def _decoded(data: bytes) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = charset_normalizer.from_bytes(data).best()
+    # Not UTF-8: what spreadsheet programs in the region save a CSV as is Windows-1252,
+    # which guessing mistakes for a Central European page (ñ read as ń).
+    best = charset_normalizer.from_bytes(data, cp_isolation=["cp1252"]).best() \
+        or charset_normalizer.from_bytes(data).best()
     text = str(best) if best is not None else None
     if text is None or any(ord(c) < 32 and c not in "\t\r\n" for c in text):
         return None

@@ -7,6 +7,7 @@ unknown code, or a commitment the uploader may not report). The rows are kept on
 (SheetPreview) until applied or expired; the page only shows them."""
 
 import datetime as dt
+import re
 import secrets
 from dataclasses import asdict, dataclass, field
 
@@ -16,11 +17,14 @@ from flask_babel import gettext as _
 from tracker.commitments.sheets.reading import Sheet
 from tracker.commitments.status_updates import UpdateRefused, checked_update
 from tracker.core.time import utcnow
+from tracker.evidence.checks import safe_filename
 from tracker.extensions import db
 from tracker.models import Commitment, Country, SheetPreview, StatusEvent
 from tracker.permissions import Actor, can_administer, can_apply_preview, can_update, is_system
 
 LIFETIME = dt.timedelta(hours=2)
+SECRETARIAT_KEYS = ("new_due_date", "new_institution")
+PREVIEW_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16)
 
 UNCHANGED, CHANGE, ERROR, CONFLICT, REFUSED = "unchanged", "change", "error", "conflict", "refused"
 
@@ -47,7 +51,8 @@ def preview_sheet(actor: Actor, sheet: Sheet, filename: str) -> SheetPreview:
     rows = [_row(actor, r, code, commitments.get(code), notes)
             for r, code in zip(sheet.rows, codes, strict=True)]
     discard_expired()
-    preview = SheetPreview(id=secrets.token_hex(16), user_id=actor.id, filename=filename[:255],
+    preview = SheetPreview(id=secrets.token_hex(16), user_id=actor.id,
+                           filename=safe_filename(filename)[:255],
                            rows=[asdict(r) for r in rows], expires_at=utcnow() + LIFETIME)
     db.session.add(preview)
     db.session.commit()
@@ -83,6 +88,16 @@ def _row(actor: Actor, sheet_row, code: str, commitment: Commitment | None,
         return row
     if sheet_row.errors:  # lazy texts, rendered now in the uploader's language
         row.errors = [[column, str(message)] for column, message in sheet_row.errors]
+        return row
+    if not can_administer(actor) and any(values.get(k) not in (None, "")
+                                         for k in SECRETARIAT_KEYS):
+        row.errors.append(["new_due_date", _("Due dates and responsible institutions are "
+                                             "set by the secretariat: leave these cells "
+                                             "empty.")])
+        return row
+    if isinstance(row.version, int) and row.version > commitment.version:
+        row.errors.append(["version", _("This version is not one the commitment has had: "
+                                        "the column was changed. Download the sheet again.")])
         return row
     wanted = _wanted(actor, values, commitment, notes.get(commitment.id))
     if isinstance(wanted, list):
@@ -154,6 +169,8 @@ def discard_expired() -> int:
 
 def preview_for(actor: Actor, preview_id: str) -> SheetPreview | None:
     """The uploader's own live preview, or None (another's, expired, or unknown)."""
+    if not PREVIEW_ID.fullmatch(preview_id):
+        return None
     preview = db.session.get(SheetPreview, preview_id)
     if preview is None or not can_apply_preview(actor, preview) or preview.expires_at < utcnow():
         return None

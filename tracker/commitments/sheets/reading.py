@@ -34,6 +34,8 @@ ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?")
 SERIAL_TEXT = re.compile(r"\d+(?:[.,]\d+)?")
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]0+)?")
 SHOWN = 40  # characters of a refused value repeated in its message
+SHOWN_ROWS = 5  # row numbers named in a message about repeated rows
+SHOWN_COLUMNS = 10  # unknown headers named in the warning
 LIMITS = {"note": NOTE_MAX, "new_institution": INSTITUTION_MAX}
 
 
@@ -124,8 +126,9 @@ def _columns(header: list) -> tuple[dict[str, int], list[LazyString]]:
                               columns=_joined([BY_KEY[k].label for k in FILL_IN_KEYS])))
     warnings = []
     if extra:
+        named = ", ".join(extra[:SHOWN_COLUMNS]) + ("…" if len(extra) > SHOWN_COLUMNS else "")
         warnings.append(_l("These columns are not the sheet's and were not read: "
-                           "%(columns)s.", columns=", ".join(extra)))
+                           "%(columns)s.", columns=named))
     return positions, warnings
 
 
@@ -162,7 +165,10 @@ def _mark_repeated_codes(rows: list[SheetRow]) -> None:
         if isinstance(code, str):
             by_code[code.casefold()].append(row)
     for repeated in (rows for rows in by_code.values() if len(rows) > 1):
-        numbers = ", ".join(str(row.row_number) for row in repeated)
+        # A few row numbers, not thousands in every row's message.
+        numbers = ", ".join(str(row.row_number) for row in repeated[:SHOWN_ROWS])
+        if len(repeated) > SHOWN_ROWS:
+            numbers += f"… (+{len(repeated) - SHOWN_ROWS})"
         for row in repeated:
             row.errors.append(("code", _l("This code is on more than one row (rows "
                                           "%(rows)s): keep one.", rows=numbers)))
