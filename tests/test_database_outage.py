@@ -116,10 +116,16 @@ def test_a_connection_lost_after_the_view_answered_keeps_the_answer(server, prox
     PostgreSQL. The page was made; on main gunicorn replaced it with a bare 500."""
     client = Client(server.port)
     client.login("focal.outage@example.org", PASSWORD)
-    logged_before = len(server.log_lines())
-    proxy.reset_on(b"ROLLBACK")
-    reply = client.get("/my/commitments")
-    assert proxy.resets_on_marker == 1
+    for attempt in range(1, 6):
+        logged_before = len(server.log_lines())
+        proxy.reset_on(b"ROLLBACK")
+        reply = client.get("/my/commitments")
+        assert proxy.resets_on_marker == attempt
+        # The other worker may still have been closing the login's session when the reset
+        # was armed: then that ROLLBACK, not the page's, was cut, and the page met the dead
+        # connection (503, as any outage). A race of the test's, not the app's: again.
+        if reply.status != 503:
+            break
     assert reply.status == 200 and "MT1-R03-MEX" in reply.text
     outage_log = server.log_lines()[logged_before:]
     assert not [line for line in outage_log if "Traceback" in line or "Error handling" in line]

@@ -92,6 +92,11 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Writes through the API per token (not per address: a ministry's servers share one).
     API_WRITE_RATE_LIMIT = os.environ.get("API_WRITE_RATE_LIMIT", "60 per minute")
+    # Downloads of the exports (both CSVs, the feed, the calendar) per client address, all
+    # four counted together; 429 with Retry-After beyond.
+    EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30 per minute")
+    # CSV exports cached as files, one per data version and filters (old ones removed).
+    EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR")  # <instance>/export_cache
     # Reset e-mails one account gets per hour, however many addresses ask (more: silence).
     PASSWORD_RESETS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_HOUR", 3))
     # Two sites on one Redis (production and staging) must not share counts or cached values.

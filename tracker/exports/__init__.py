@@ -12,8 +12,9 @@ bp = Blueprint("exports", __name__)
 def publish_ledger_head(response):
     """Every export names the ledger head it was made at: an auditor saves it and checks
     later that the ledger still contains it (tools/verify_ledger.py --checkpoint). A 304 or
-    an error carries no export, so no head (and no query)."""
-    if response.status_code != 200:
+    an error carries no export, so no head (and no query).
+    A CSV export sets its own: the head it was made at, kept beside its cached file."""
+    if response.status_code != 200 or "X-Ledger-Head" in response.headers:
         return response
     head = current_head()
     response.headers["X-Ledger-Head"] = f"{head['seq']}:{head['hash']}"

@@ -1,12 +1,23 @@
 """Open data downloads: the list's commitments and history as CSV, an Atom feed of updates,
 an iCalendar file of due dates. Public records only (no evidence, no people), any reader."""
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
 from flask_babel import get_locale
 
 from tracker.commitments.listing import BadFilter, Filters, check_known
-from tracker.core.http_cache import conditional_on_data
+from tracker.core.http_cache import PUBLIC_MAX_AGE, conditional_on_data
 from tracker.exports import bp
+from tracker.exports.file_cache import cached, export_key, written_while_sent
+from tracker.extensions import limiter
+from tracker.ledger.chain import current_head
 from tracker.opendata.atom import feed_context
 from tracker.opendata.calendar import due_dates_calendar
 from tracker.opendata.csv_stream import csv_chunks
@@ -18,15 +29,31 @@ from tracker.opendata.records import (
     stream_history_records,
 )
 
+# One budget per client for all four exports, whichever it asks for (429 and Retry-After).
+per_client = limiter.shared_limit(lambda: current_app.config["EXPORT_RATE_LIMIT"],
+                                  scope="exports")
 
-def export_filters() -> Filters:
-    """The /commitments filters of the request (page ignored: an export has every row)."""
+
+def request_filters() -> Filters:
+    """The /commitments filters of the request (page ignored: an export has every row);
+    a value that cannot be right answers 400."""
     try:
-        filters = Filters.from_args({k: v for k, v in request.args.items() if k != "page"})
+        return Filters.from_args({k: v for k, v in request.args.items() if k != "page"})
+    except BadFilter as exc:
+        abort(400, description=str(exc))
+
+
+def checked(filters: Filters) -> Filters:
+    """The filters, once the codes they name are known to exist (one query), else 400."""
+    try:
         check_known(filters)
     except BadFilter as exc:
         abort(400, description=str(exc))
     return filters
+
+
+def export_filters() -> Filters:
+    return checked(request_filters())
 
 
 def streamed(chunks, content_type: str, filename: str | None = None) -> Response:
@@ -38,24 +65,65 @@ def streamed(chunks, content_type: str, filename: str | None = None) -> Response
     return response
 
 
+def csv_file(name: str, records, columns) -> Response:
+    """A CSV export: 304 for the client's copy, else the file cached for this data version
+    and these filters, else streamed from the database while the file is written."""
+    filters = request_filters()  # the codes are checked only to make a file
+    digest = export_key(name, filters)
+    etag = digest[:32]
+    if etag in request.if_none_match:
+        return public(Response(status=304), etag)
+    hit = cached(digest)
+    if hit is not None:
+        try:  # send_file lets Range and If-Range work, and the server copy from disk
+            response = send_file(hit[0], mimetype="text/csv",
+                                 as_attachment=True, download_name=name, conditional=True,
+                                 etag=etag, max_age=max_age())
+            response.headers["X-Ledger-Head"] = hit[1] or ledger_head()
+            return public(response, etag)
+        except FileNotFoundError:  # pruned by another worker just now: make it again
+            pass
+    head = ledger_head()
+    chunks = written_while_sent(csv_chunks(records(checked(filters)), columns), digest, head)
+    response = streamed(chunks, "text/csv; charset=utf-8", name)
+    response.headers["X-Ledger-Head"] = head
+    return public(response, etag)
+
+
+def ledger_head() -> str:
+    head = current_head()
+    return f"{head['seq']}:{head['hash']}"
+
+
+def public(response: Response, etag: str) -> Response:
+    """The validators and Cache-Control every reader may share (as conditional_on_data)."""
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = max_age()
+    return response
+
+
+def max_age() -> int:
+    return current_app.config.get("PUBLIC_MAX_AGE", PUBLIC_MAX_AGE)
+
+
 @bp.get("/export/commitments.csv")
-@conditional_on_data
+@per_client
 def commitments_csv():
     """The matching commitments as CSV, in the list's sort order."""
-    chunks = csv_chunks(stream_commitment_records(export_filters()),
-                        [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS])
-    return streamed(chunks, "text/csv; charset=utf-8", "commitments.csv")
+    return csv_file("commitments.csv", stream_commitment_records,
+                    [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS])
 
 
 @bp.get("/export/history.csv")
-@conditional_on_data
+@per_client
 def history_csv():
     """Every status event of the matching commitments as CSV, commitment by commitment."""
-    chunks = csv_chunks(stream_history_records(export_filters()), HISTORY_COLUMNS)
-    return streamed(chunks, "text/csv; charset=utf-8", "history.csv")
+    return csv_file("history.csv", stream_history_records, HISTORY_COLUMNS)
 
 
 @bp.get("/feed.atom")
+@per_client
 @conditional_on_data
 def feed():
     """An Atom feed of the latest status changes of the matching commitments."""
@@ -65,6 +133,7 @@ def feed():
 
 
 @bp.get("/calendar.ics")
+@per_client
 @conditional_on_data
 def calendar():
     """An iCalendar file of the due dates of the matching commitments."""

@@ -1,0 +1,129 @@
+"""CSV exports kept as files, one per data version and filters, so an export is read from the
+database once per change and then sent by the operating system from disk.
+
+A file is written under a temporary name while its first request streams it, and renamed
+only once complete: a concurrent reader finds a whole file or none. A disk that is full or
+read-only only costs the cache: the export still streams, and one line is logged.
+"""
+
+import datetime as dt
+import hashlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+from flask import current_app
+
+from tracker.commitments.listing import Filters
+from tracker.core.data_version import data_token
+
+MAX_AGE = 3600  # seconds: older files belong to earlier versions (or are rewritten)
+KEEP = 64  # at most this many exports on disk (a search query makes its own file)
+
+
+def cache_dir() -> Path:
+    """EXPORT_CACHE_DIR, or export_cache/ in the instance folder."""
+    configured = current_app.config.get("EXPORT_CACHE_DIR")
+    return Path(configured or Path(current_app.instance_path) / "export_cache")
+
+
+def export_key(name: str, filters: Filters) -> str:
+    """The export's identity: the data version and the normalised known filters (page left
+    out). Unknown query parameters never reach Filters, so they are ignored here: refusing
+    them would break links people already use, and counting them would let any junk
+    parameter make the server read the database again."""
+    args = sorted(filters.args(page=1).items())
+    today = dt.date.today().isoformat() if filters.overdue else ""  # overdue moves at midnight
+    parts = (name, data_token(), args, today, current_app.config["PUBLIC_BASE_URL"])
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached(digest: str) -> tuple[Path, str | None] | None:
+    """The complete file for this key and the ledger head it was made at, or None."""
+    path = cache_dir() / f"{digest}.csv"
+    if not path.is_file():
+        return None
+    try:
+        head = (cache_dir() / f"{digest}.head").read_text().strip() or None
+    except OSError:
+        head = None
+    return path, head
+
+
+def written_while_sent(chunks, digest: str, head: str):
+    """The chunks, as bytes, also written to the cache file; renamed into place only after
+    the last one. A write error stops the writing, never the download."""
+    directory = cache_dir()
+    out = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
+        out = os.fdopen(fd, "wb")
+    except OSError as exc:
+        _log_unwritable(directory, exc)
+    complete = False
+    try:
+        for chunk in chunks:
+            data = chunk.encode("utf-8")
+            if out is not None:
+                try:
+                    out.write(data)
+                except OSError as exc:
+                    _log_unwritable(directory, exc)
+                    _discard(out, tmp)
+                    out = None
+            yield data
+        complete = True
+    finally:
+        if out is not None:
+            _finish(out, tmp, directory, digest, head, complete)
+
+
+def _finish(out, tmp: str, directory: Path, digest: str, head: str, complete: bool) -> None:
+    """Rename a complete file into place (its ledger head first); drop an interrupted one."""
+    if not complete:  # the client went away, or the database failed: no half file kept
+        _discard(out, tmp)
+        return
+    try:
+        out.close()
+        fd, head_tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
+        with os.fdopen(fd, "w") as head_file:
+            head_file.write(head)
+        os.replace(head_tmp, directory / f"{digest}.head")
+        os.replace(tmp, directory / f"{digest}.csv")
+    except OSError as exc:
+        _log_unwritable(directory, exc)
+        _discard(out, tmp)
+        return
+    prune(directory)
+
+
+def _discard(out, tmp: str) -> None:
+    try:
+        out.close()
+    except OSError:
+        pass
+    Path(tmp).unlink(missing_ok=True)
+
+
+def prune(directory: Path, keep: int = KEEP, max_age: float = MAX_AGE) -> None:
+    """Bound the disk used: remove files older than max_age (earlier versions, abandoned
+    temporary files) and all but the keep newest exports."""
+    now, exports = time.time(), []
+    for path in directory.iterdir():
+        try:
+            mtime = path.stat().st_mtime
+            if now - mtime > max_age:
+                path.unlink(missing_ok=True)
+            elif path.suffix == ".csv":
+                exports.append((mtime, path))
+        except OSError:
+            continue  # removed meanwhile by another worker
+    for _, path in sorted(exports, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
+        path.with_suffix(".head").unlink(missing_ok=True)
+
+
+def _log_unwritable(directory: Path, exc: OSError) -> None:
+    current_app.logger.warning("export not cached in %s, streamed directly: %s", directory, exc)
