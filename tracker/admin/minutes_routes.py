@@ -11,6 +11,7 @@ from tracker.commitments.sources import highlighted_all
 from tracker.core.forms import one_or_404, refuse, render_form
 from tracker.core.labels import DRAFT_DECISION_LABELS, DRAFT_KIND_LABELS, LANGUAGE_LABELS
 from tracker.core.refusals import Refused
+from tracker.core.uploads import uploaded
 from tracker.extensions import db
 from tracker.importer.drafts import discard_document, import_minutes
 from tracker.importer.minutes import MinutesRefused, describe_reason
@@ -37,15 +38,11 @@ def meeting_minutes(code: str):
     meeting = one_or_404(Meeting, code=code)
     form = MinutesUploadForm()
     if form.validate_on_submit():
-        upload = request.files.get(form.file.name)
-        limit = current_app.config["MINUTES_MAX_BYTES"]
-        data = upload.stream.read(limit + 1) if upload else b""
+        filename, data = uploaded(form.file.name, current_app.config["MINUTES_MAX_BYTES"])
         try:
-            if not upload or not upload.filename:
-                raise MinutesRefused(_("Choose the file of the minutes."))
-            document = import_minutes(current_user, meeting, data=data,
-                                      filename=upload.filename, language=form.language.data,
-                                      title=form.title.data, restricted=form.restricted.data)
+            document = import_minutes(current_user, meeting, data=data, filename=filename,
+                                      language=form.language.data, title=form.title.data,
+                                      restricted=form.restricted.data)
         except MinutesRefused as exc:
             refuse(form, exc)
         else:

@@ -9,7 +9,7 @@ temporary files) at once, which gives their space back.
 
 import logging
 
-from flask import Flask, Request
+from flask import Flask, Request, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ServiceUnavailable
@@ -52,6 +52,15 @@ class SpoolingRequest(Request):
         raise UploadNotReceived(_(
             "The server has no room to receive this file just now. Nothing was saved: try "
             "again later, and if it happens again, tell the secretariat."))
+
+
+def uploaded(field: str, limit: int) -> tuple[str, bytes]:
+    """The file sent in ``field``: its name ("" when none was chosen) and at most limit + 1
+    bytes of it, so the service that reads it can tell "too large" without holding more."""
+    upload = request.files.get(field)
+    if upload is None or not upload.filename:
+        return "", b""
+    return upload.filename, upload.stream.read(limit + 1)
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 
 from tracker.extensions import db
 from tracker.importer.drafts import import_minutes, propose
-from tracker.importer.minutes import DocumentText, MinutesRefused, describe_reason
+from tracker.importer.minutes import MinutesRefused, ProposedItem, describe_reason
 from tracker.models import Meeting
 from tracker.permissions import SYSTEM
 
@@ -37,7 +37,7 @@ def extract_command(files: tuple[Path, ...], language: str, as_json: bool,
     """Print the items proposed from FILES, each document's duplicates looked for in the
     ones before it (and in --meeting). Writes nothing."""
     meeting = _meeting(meeting_code) if meeting_code else None
-    read: list[tuple[str, DocumentText]] = []
+    read: list[tuple[str, list[ProposedItem]]] = []
     out: list[dict] = []
     with force_locale(language):
         for path in files:
@@ -46,7 +46,7 @@ def extract_command(files: tuple[Path, ...], language: str, as_json: bool,
                                    others=read)
             except MinutesRefused as exc:
                 raise _refusal(path, exc) from None
-            read.append((path.name, proposal.document))
+            read.append((path.name, proposal.items))
             for n, (item, duplicate) in enumerate(zip(proposal.items, proposal.duplicates,
                                                       strict=True)):
                 out.append(dict(

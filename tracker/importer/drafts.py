@@ -64,10 +64,10 @@ class Proposal:
 
 def propose(data: bytes, filename: str, *, language: str = "es",
             meeting: Meeting | None = None,
-            others: list[tuple[str, DocumentText]] | None = None) -> Proposal:
+            others: list[tuple[str, list[ProposedItem]]] | None = None) -> Proposal:
     """Read a file and propose its items; writes nothing.
 
-    Duplicates are looked for among `others` (documents read in the same run, keyed
+    Duplicates are looked for among `others` (the items of files read in the same run, keyed
     "<name>#<n>") and, with a meeting, its published items ("item:<code>") and the drafts
     of its other documents ("draft:<id>")."""
     if language not in LANGUAGE_LABELS:
@@ -84,9 +84,8 @@ def propose(data: bytes, filename: str, *, language: str = "es",
                                 "a set of minutes. Upload each meeting's minutes on their own.",
                                 count=MAX_ITEMS))
     candidates = _meeting_candidates(meeting) if meeting is not None else []
-    for name, other in others or []:
-        candidates += [(f"{name}#{n}", item.text)
-                       for n, item in enumerate(extract_items(other, language=language))]
+    for name, items_before in others or []:  # already extracted: not read twice
+        candidates += [(f"{name}#{n}", item.text) for n, item in enumerate(items_before)]
     matches = find_duplicates([item.text for item in items], candidates)
     return Proposal(document, items,
                     [(m.key, m.score) if m else None for m in matches])
@@ -98,6 +97,8 @@ def import_minutes(actor: Actor, meeting: Meeting, *, data: bytes, filename: str
     """Keep the original, store its text as a source document of the meeting and its
     proposed items as drafts. One commit; refused input writes nothing."""
     ensure(can_administer(actor))
+    if not filename:
+        raise MinutesRefused(_l("Choose the file of the minutes."))
     sha256 = hashlib.sha256(data).hexdigest()
     same = db.session.scalar(sa.select(SourceDocument.code)
                              .filter_by(meeting_id=meeting.id, sha256=sha256))

@@ -95,8 +95,8 @@ def accept_section(actor: Actor, document: SourceDocument, working_table: str, s
     something is missing)."""
     ensure(can_administer(actor))
     theme = _theme(theme_code)
-    if document.drafts:
-        _lock(document.drafts[0])
+    lock_meeting(document.meeting_id)
+    db.session.expire(document, ["drafts"])  # as they are now that the meeting is ours
     # A proposed duplicate is left to be merged or accepted on its own: accepting it with
     # its section would publish the same item twice.
     pending = [d for d in document.drafts

@@ -2,27 +2,26 @@
 once (focal points for their country, the secretariat for any). Views only: the rules are in
 tracker.commitments.sheets."""
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 
 from tracker.commitments.sheets.apply import ApplyRefused, apply_preview
 from tracker.commitments.sheets.columns import BY_KEY
 from tracker.commitments.sheets.preview import (
+    MAX_SHEET_BYTES,
     counts,
     preview_for,
-    preview_sheet,
+    preview_upload,
     reporting_countries,
 )
-from tracker.commitments.sheets.reading import SheetRefused, read_sheet
+from tracker.commitments.sheets.reading import SheetRefused
 from tracker.core.forms import refuse, render_form
 from tracker.core.labels import STATUS_LABELS
+from tracker.core.uploads import uploaded
 from tracker.manage import bp
 from tracker.manage.forms import SheetUploadForm
 from tracker.permissions import can_report_by_sheet, require
-
-# A sheet of 10,000 commitments is about 1 MiB as XLSX and 2 MiB as CSV.
-MAX_SHEET_BYTES = 5 * 1024 * 1024
 
 
 @bp.route("/my/commitments/sheet", methods=["GET", "POST"])
@@ -32,15 +31,9 @@ def upload_sheet():
     require(can_report_by_sheet(current_user, None))
     form = SheetUploadForm()
     if form.validate_on_submit():
-        upload = request.files.get(form.file.name)
-        data = upload.stream.read(MAX_SHEET_BYTES + 1) if upload else b""
         try:
-            if not upload or not upload.filename:
-                raise SheetRefused(_("Choose the filled-in sheet (XLSX or CSV)."))
-            if len(data) > MAX_SHEET_BYTES:
-                raise SheetRefused(_("This file is too large for a sheet of commitments."))
-            sheet = read_sheet(data, upload.filename)
-            preview = preview_sheet(current_user, sheet, upload.filename)
+            preview, sheet = preview_upload(current_user,
+                                            *uploaded(form.file.name, MAX_SHEET_BYTES))
         except SheetRefused as exc:
             refuse(form, exc)
         else:

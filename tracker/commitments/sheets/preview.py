@@ -12,9 +12,9 @@ import secrets
 from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from tracker.commitments.sheets.reading import Sheet
+from tracker.commitments.sheets.reading import Sheet, SheetRefused, read_sheet
 from tracker.commitments.status_updates import UpdateRefused, checked_update
 from tracker.core.time import utcnow
 from tracker.evidence.checks import safe_filename
@@ -23,6 +23,8 @@ from tracker.models import Commitment, Country, SheetPreview, StatusEvent
 from tracker.permissions import Actor, can_administer, can_apply_preview, can_update, is_system
 
 LIFETIME = dt.timedelta(hours=2)
+# A sheet of 10,000 commitments is about 1 MiB as XLSX and 2 MiB as CSV.
+MAX_SHEET_BYTES = 5 * 1024 * 1024
 SECRETARIAT_KEYS = ("new_due_date", "new_institution")
 PREVIEW_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16)
 
@@ -40,6 +42,17 @@ class PreviewRow:
     changes: dict = field(default_factory=dict)  # field -> [from, to]; "note" -> [None, text]
     errors: list = field(default_factory=list)   # [column, message]
     current: dict = field(default_factory=dict)  # the newer state, for a conflict
+
+
+def preview_upload(actor: Actor, filename: str, data: bytes) -> tuple[SheetPreview, Sheet]:
+    """Read an uploaded sheet and keep its preview; SheetRefused (nothing kept) when there
+    is no file, it is too large, or it cannot be read as the sheet."""
+    if not filename:
+        raise SheetRefused(_l("Choose the filled-in sheet (XLSX or CSV)."))
+    if len(data) > MAX_SHEET_BYTES:
+        raise SheetRefused(_l("This file is too large for a sheet of commitments."))
+    sheet = read_sheet(data, filename)
+    return preview_sheet(actor, sheet, filename), sheet
 
 
 def preview_sheet(actor: Actor, sheet: Sheet, filename: str) -> SheetPreview:
