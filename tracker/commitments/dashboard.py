@@ -1,4 +1,6 @@
-"""The public dashboard's figures, aggregated by the database in a fixed number of queries.
+"""The public dashboard's figures in a fixed number of queries, read from the tallies the
+database keeps with every write (tracker.models.tally): a few hundred rows whatever the
+number of commitments, so even the first reader after a write pays little.
 
 Progress of a group is the mean of its commitments' effective progress: the reported
 percentage, 100 for a completed commitment, 0 when nothing was reported.
@@ -12,21 +14,18 @@ from sqlalchemy.orm import joinedload
 
 from tracker.audit.ratings import ratings_for
 from tracker.commitments.matrix import latest_meeting_first
-from tracker.commitments.overdue import overdue_clause
+from tracker.commitments.overdue import overdue_clause, overdue_count
 from tracker.extensions import db
 from tracker.models import (
     Commitment,
+    CommitmentTally,
     Country,
     Meeting,
-    Recommendation,
     Status,
     StatusEvent,
     Theme,
     WorkingTable,
 )
-
-EFFECTIVE_PROGRESS = sa.case((Commitment.status == Status.COMPLETED.value, 100),
-                             else_=sa.func.coalesce(Commitment.progress, 0))
 
 
 @dataclass
@@ -70,17 +69,24 @@ class Dashboard:
         return sum(self.totals.values())
 
 
-def _breakdown(key, name_es, name_en, *joins, where=None, first=()) -> list[Group]:
-    """Groups ordered by ``first`` (columns, grouped on too), then by key."""
-    query = sa.select(key, name_es, name_en, Commitment.status, sa.func.count(),
-                      sa.func.sum(EFFECTIVE_PROGRESS)).select_from(Commitment)
-    for target, on in joins:
-        query = query.join(target, on)
+def _breakdown(scope: str, key, name_es, name_en, target, *, country_id: int | None = None,
+               where=None, first=()) -> list[Group]:
+    """Groups of one tally scope joined to ``target`` (a country, theme or working table),
+    ordered by ``first`` (columns, grouped on too), then by key."""
+    on = (target.id == (CommitmentTally.country_id if scope == "all"
+                        else CommitmentTally.scope_id))
+    query = (sa.select(key, name_es, name_en, CommitmentTally.status,
+                       sa.func.sum(CommitmentTally.count),
+                       sa.func.sum(CommitmentTally.progress_sum))
+             .join(target, on)
+             .where(CommitmentTally.scope == scope, CommitmentTally.count > 0))
+    if country_id is not None:
+        query = query.where(CommitmentTally.country_id == country_id)
     if where is not None:
         query = query.where(where)
     groups: dict[str, Group] = {}
     for k, es, en, status, count, progress in db.session.execute(
-            query.group_by(*first, key, name_es, name_en, Commitment.status)
+            query.group_by(*first, key, name_es, name_en, CommitmentTally.status)
             .order_by(*first, key)):
         group = groups.setdefault(k, Group(k, es, en))
         group.counts[Status(status)] = count
@@ -92,15 +98,13 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
                       overdue_limit: int = 20) -> Dashboard:
     """Every figure of the dashboard: 10 queries, whatever the number of commitments."""
     today = today or dt.date.today()
-    rec_join = (Recommendation, Recommendation.id == Commitment.recommendation_id)
     by_country = country_breakdown()
     by_theme = theme_breakdown()
     # Working tables of the latest meeting only: hundreds of meetings would make a table
     # nobody reads (the matrix shows any other meeting).
     latest = db.session.scalar(sa.select(Meeting).order_by(*latest_meeting_first()).limit(1))
-    by_table = _breakdown(WorkingTable.code, WorkingTable.name_es, WorkingTable.name_en,
-                          rec_join,
-                          (WorkingTable, WorkingTable.id == Recommendation.working_table_id),
+    by_table = _breakdown("table", WorkingTable.code, WorkingTable.name_es,
+                          WorkingTable.name_en, WorkingTable,
                           where=WorkingTable.meeting_id == (latest.id if latest else None))
     totals = {s: 0 for s in Status}
     progress_sum = 0
@@ -109,8 +113,7 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
         for status, count in group.counts.items():
             totals[status] += count
     total = sum(totals.values())
-    overdue_count = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Commitment).where(overdue_clause(today)))
+    overdue_total = overdue_count(today)
     overdue = list(db.session.scalars(
         sa.select(Commitment).where(overdue_clause(today))
         .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
@@ -129,18 +132,16 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
                      progress=round(progress_sum / total, 1) if total else 0.0,
                      by_country=by_country, by_theme=by_theme, by_table=by_table,
                      latest_meeting=latest,
-                     overdue=overdue, overdue_count=overdue_count or 0, recent=recent)
+                     overdue=overdue, overdue_count=overdue_total, recent=recent)
 
 
-def theme_breakdown(where=None) -> list[Group]:
-    """Commitments by theme and status (optionally of one country only)."""
-    return _breakdown(Theme.code, Theme.name_es, Theme.name_en,
-                      (Recommendation, Recommendation.id == Commitment.recommendation_id),
-                      (Theme, Theme.id == Recommendation.theme_id), where=where)
+def theme_breakdown(country_id: int | None = None) -> list[Group]:
+    """Commitments by theme and status (optionally of one owner only)."""
+    return _breakdown("theme", Theme.code, Theme.name_es, Theme.name_en, Theme,
+                      country_id=country_id)
 
 
-def country_breakdown(where=None) -> list[Group]:
+def country_breakdown(country_id: int | None = None) -> list[Group]:
     """Commitments by owner and status: the member states, then the CRM (regional)."""
-    return _breakdown(Country.iso3, Country.name_es, Country.name_en,
-                      (Country, Country.id == Commitment.country_id), where=where,
-                      first=(Country.regional,))
+    return _breakdown("all", Country.iso3, Country.name_es, Country.name_en, Country,
+                      country_id=country_id, first=(Country.regional,))

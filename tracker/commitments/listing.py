@@ -15,6 +15,7 @@ from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
     Commitment,
+    CommitmentTally,
     Country,
     Meeting,
     Recommendation,
@@ -151,9 +152,35 @@ def check_known(filters: Filters) -> None:
             raise BadFilter(message % {"value": value})
 
 
+def _tallied_count(filters: Filters) -> int | None:
+    """The count read off the tallies (tracker.models.tally) when every filter is one of
+    their dimensions: a few rows summed, not every commitment counted. None otherwise."""
+    if filters.q or filters.overdue or (filters.theme and (filters.table or filters.meeting)):
+        return None
+    query = sa.select(sa.func.coalesce(sa.func.sum(CommitmentTally.count), 0))
+    if filters.theme:
+        query = (query.join(Theme, Theme.id == CommitmentTally.scope_id)
+                 .where(CommitmentTally.scope == "theme"))
+    elif filters.table or filters.meeting:
+        query = (query.join(WorkingTable, WorkingTable.id == CommitmentTally.scope_id)
+                 .join(Meeting, Meeting.id == WorkingTable.meeting_id)
+                 .where(CommitmentTally.scope == "table"))
+    else:
+        query = query.where(CommitmentTally.scope == "all")
+    if filters.country:
+        query = (query.join(Country, Country.id == CommitmentTally.country_id)
+                 .where(Country.iso3 == filters.country))
+    if filters.status:
+        query = query.where(CommitmentTally.status == filters.status)
+    return db.session.scalar(query.where(*recommendation_conditions(filters)))
+
+
 def count_commitments(filters: Filters) -> int:
     """How many commitments match; counted once per version of the data, then remembered."""
     def count():
+        tallied = _tallied_count(filters)
+        if tallied is not None:
+            return tallied
         query = filtered_query(filters)
         return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     today = dt.date.today() if filters.overdue else ""

@@ -7,7 +7,8 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from tracker.models import Commitment, Status
+from tracker.extensions import db
+from tracker.models import Commitment, CommitmentTally, Status
 
 
 def is_overdue(commitment: Commitment, today: dt.date) -> bool:
@@ -17,3 +18,15 @@ def is_overdue(commitment: Commitment, today: dt.date) -> bool:
 
 def overdue_clause(today: dt.date) -> sa.ColumnElement[bool]:
     return sa.and_(Commitment.due_date < today, Commitment.status != Status.COMPLETED)
+
+
+def overdue_count(today: dt.date) -> int:
+    """How many commitments are overdue, in one query that reads no more than a month of
+    commitments: the tallies of past due months, plus this month's due before today."""
+    past = (sa.select(sa.func.coalesce(sa.func.sum(CommitmentTally.count), 0))
+            .where(CommitmentTally.scope == "due",
+                   CommitmentTally.scope_id < today.year * 100 + today.month,
+                   CommitmentTally.status != Status.COMPLETED))
+    this_month = (sa.select(sa.func.count()).select_from(Commitment)
+                  .where(Commitment.due_date >= today.replace(day=1), overdue_clause(today)))
+    return db.session.scalar(sa.select(past.scalar_subquery() + this_month.scalar_subquery())) or 0

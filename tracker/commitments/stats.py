@@ -3,13 +3,10 @@ version (the group-by queries scan every commitment)."""
 
 import datetime as dt
 
-import sqlalchemy as sa
-
 from tracker.commitments.dashboard import Group, country_breakdown, theme_breakdown
-from tracker.commitments.overdue import overdue_clause
+from tracker.commitments.overdue import overdue_count
 from tracker.core.data_version import remember
-from tracker.extensions import db
-from tracker.models import Commitment, Status
+from tracker.models import Status
 
 
 def _group_record(key_name: str, group: Group) -> dict:
@@ -23,8 +20,7 @@ def _compute(today: dt.date) -> dict:
     totals = {s.value: sum(g.counts[s] for g in by_country) for s in Status}
     total = sum(totals.values())
     progress_sum = sum(g.progress_sum for g in by_country)
-    overdue = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Commitment).where(overdue_clause(today)))
+    overdue = overdue_count(today)
     return {"total": total, "by_status": totals, "overdue": overdue,
             "progress": round(progress_sum / total, 1) if total else 0.0,
             "by_country": [_group_record("country", g) for g in by_country],

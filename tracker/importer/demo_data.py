@@ -30,6 +30,7 @@ from tracker.models import (
     Visibility,
     WorkingTable,
 )
+from tracker.models.tally import recounted_after
 
 DEMO_PREFIX = "DEMO-"
 BATCH = 5000               # rows per INSERT (COPY on PostgreSQL)
@@ -121,7 +122,8 @@ def generate_demo_data(n_commitments: int, seed: int = 42,
     writer = _Writer(random.Random(seed), utcnow(), progress or (lambda n: None))
     try:
         recommendations = writer.write_meetings(math.ceil(n_commitments / len(countries)), themes)
-        writer.write_commitments(recommendations, list(countries), n_commitments)
+        with recounted_after(db.session()):
+            writer.write_commitments(recommendations, list(countries), n_commitments)
         _move_sequences_past_ids()
         bump(db.session())  # bulk inserts pass by the ORM's flush hook: count the change here
         db.session.commit()

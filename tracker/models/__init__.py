@@ -16,10 +16,12 @@ from tracker.models.reference import Country, Theme
 from tracker.models.reminders import MessageKind, OutboxMessage, OutboxStatus, ReminderSettings
 from tracker.models.sheet import SheetPreview
 from tracker.models.source import SourceDocument, SourceQuote
+from tracker.models.tally import CommitmentTally, register_triggers as register_tally_triggers
 from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind, Role, User
 
 __all__ = [
-    "AdminAction", "ApiToken", "Assessment", "Commitment", "ContextItem", "ContextKind", "Country",
+    "AdminAction", "ApiToken", "Assessment", "Commitment", "CommitmentTally", "ContextItem",
+    "ContextKind", "Country",
     "DataVersion", "DigestFrequency", "DraftDecision", "DraftItem", "DraftKind", "Evidence",
     "EvidenceBlob", "EvidenceBlobChunk", "Follow",
     "HistoryIsAppendOnly", "IdempotentRequest", "LedgerEntry", "LoginThrottle", "Meeting",
@@ -33,6 +35,7 @@ __all__ = [
 
 def init_app(app) -> None:
     """Register the models' own hooks: history rows refuse UPDATE and DELETE, in the ORM
-    and (on PostgreSQL) in the schema create_all builds."""
+    and (on PostgreSQL) in the schema create_all builds; the tallies' triggers."""
     register_hooks()
     register_triggers()
+    register_tally_triggers()

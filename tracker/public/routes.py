@@ -27,7 +27,7 @@ from tracker.core.urls import local_target
 from tracker.extensions import db
 from tracker.ledger.chain import current_head
 from tracker.manage.commitment_page import commitment_or_404, render_commitment_page
-from tracker.models import Commitment, Country, SourceDocument, SourceQuote, Status
+from tracker.models import Country, SourceDocument, SourceQuote, Status
 from tracker.permissions import can_view_source
 from tracker.public import bp
 
@@ -99,14 +99,13 @@ def country(iso3: str):
     country = db.session.scalar(sa.select(Country).filter_by(iso3=iso3.upper()))
     if country is None:
         abort(404)
-    mine = Commitment.country_id == country.id
     today = dt.date.today()
     commitments = commitments_of_country(country.id, today)
     return render_template(
         "public/country.html", country=country, statuses=list(Status),
         ratings=ratings_for(c.id for c in commitments),
-        summary=next(iter(country_breakdown(where=mine)), None),
-        by_theme=theme_breakdown(where=mine), today=today,
+        summary=next(iter(country_breakdown(country.id)), None),
+        by_theme=theme_breakdown(country.id), today=today,
         commitments=commitments, list_limit=COUNTRY_LIST_LIMIT)
 
 
