@@ -170,11 +170,20 @@ def test_concurrent_updates_of_one_row_lose_no_count(seeded):
     {"meeting": "crm-salon-londres"}, {"table": "MT1"},
     {"meeting": "crm-salon-londres", "table": "MT2"},
     {"table": "MT3", "country": "HND", "status": "in_progress"}, {"country": "CRM"},
+    {"overdue": "true"}, {"overdue": "true", "country": "MEX"},
+    {"overdue": "true", "country": "HND", "status": "in_progress"},
 ])
 def test_list_counts_from_tallies_equal_counting_the_commitments(seeded, people, args):
     from tracker.commitments.listing import Filters, _tallied_count, filtered_query
 
+    import datetime as dt
+
     report_status(people["secretariat"], "MT3-R01-HND", "in_progress", progress=10)
+    today = dt.date.today()
+    for code, due in (("MT3-R01-HND", dt.date(2020, 1, 1)), ("MT1-R01-MEX", today.replace(day=1)),
+                      ("MT1-R02-MEX", today - dt.timedelta(days=40))):  # this month, the last
+        db.session.execute(sa.update(Commitment).where(Commitment.code == code)
+                           .values(due_date=due), execution_options={"synchronize_session": False})
     filters = Filters.from_args(args)
     counted = db.session.scalar(sa.select(sa.func.count())
                                 .select_from(filtered_query(filters).subquery()))

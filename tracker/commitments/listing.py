@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager
 
-from tracker.commitments.overdue import overdue_clause
+from tracker.commitments.overdue import overdue_clause, overdue_count
 from tracker.commitments.search import matches
 from tracker.core.data_version import remember
 from tracker.core.refusals import Refused
@@ -155,8 +155,18 @@ def check_known(filters: Filters) -> None:
 def _tallied_count(filters: Filters) -> int | None:
     """The count read off the tallies (tracker.models.tally) when every filter is one of
     their dimensions: a few rows summed, not every commitment counted. None otherwise."""
-    if filters.q or filters.overdue or (filters.theme and (filters.table or filters.meeting)):
+    if filters.q or (filters.theme and (filters.table or filters.meeting)):
         return None
+    if filters.overdue:
+        if filters.theme or filters.table or filters.meeting:
+            return None
+        country_id = None
+        if filters.country:
+            country_id = db.session.scalar(sa.select(Country.id)
+                                           .where(Country.iso3 == filters.country))
+            if country_id is None:
+                return 0
+        return overdue_count(dt.date.today(), country_id=country_id, status=filters.status)
     query = sa.select(sa.func.coalesce(sa.func.sum(CommitmentTally.count), 0))
     if filters.theme:
         query = (query.join(Theme, Theme.id == CommitmentTally.scope_id)
