@@ -2,6 +2,7 @@
 the commitments change: status updates, new owners, moved recommendations, raw SQL, and
 (on PostgreSQL) two transactions counting into the same row at once."""
 
+import datetime as dt
 import threading
 from collections import Counter
 
@@ -176,8 +177,6 @@ def test_concurrent_updates_of_one_row_lose_no_count(seeded):
 def test_list_counts_from_tallies_equal_counting_the_commitments(seeded, people, args):
     from tracker.commitments.listing import Filters, _tallied_count, filtered_query
 
-    import datetime as dt
-
     report_status(people["secretariat"], "MT3-R01-HND", "in_progress", progress=10)
     today = dt.date.today()
     for code, due in (("MT3-R01-HND", dt.date(2020, 1, 1)), ("MT1-R01-MEX", today.replace(day=1)),
@@ -194,8 +193,6 @@ def test_list_counts_from_tallies_equal_counting_the_commitments(seeded, people,
 def test_overdue_count_from_due_months_equals_counting(seeded, people):
     """Past months come from the tallies, this month from the commitments: across a month's
     first day, its middle and its last, the sum is the overdue rule's count."""
-    import datetime as dt
-
     from tracker.commitments.overdue import overdue_clause, overdue_count
 
     codes = db.session.scalars(sa.select(Commitment.code).order_by(Commitment.code)).all()
