@@ -151,6 +151,7 @@ def register_template_globals(app: Flask) -> None:
     from tracker.commitments.overdue import is_overdue
     from tracker.core import labels
     from tracker.permissions import TEMPLATE_PREDICATES
+    from tracker.public.options import option_tags
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["numberformat"] = format_decimal
@@ -159,7 +160,8 @@ def register_template_globals(app: Flask) -> None:
         assessment_labels=labels.ASSESSMENT_LABELS,
         organisation_kind_labels=labels.ORGANISATION_KIND_LABELS,
         message_kind_labels=labels.MESSAGE_KIND_LABELS,
-        outbox_status_labels=labels.OUTBOX_STATUS_LABELS, is_overdue=is_overdue)
+        outbox_status_labels=labels.OUTBOX_STATUS_LABELS, is_overdue=is_overdue,
+        option_tags=option_tags)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
 
     @app.context_processor

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.commitments.overdue import overdue_clause
 from tracker.extensions import db
-from tracker.models import Commitment, Evidence, Recommendation, SourceQuote, StatusEvent
+from tracker.models import Commitment, Evidence, Recommendation, SourceQuote, Status, StatusEvent
 from tracker.permissions import Reader, can_view_evidence
 
 
@@ -33,17 +33,42 @@ def visible_evidence(user: Reader, commitment: Commitment) -> list[Evidence]:
     return [e for e in commitment.evidence if can_view_evidence(user, e)]
 
 
-COUNTRY_LIST_LIMIT = 100  # beyond it, the filtered list pages through the rest
+COUNTRY_LIST_LIMIT = 100  # My commitments: beyond it, the filtered list pages through the rest
+COUNTRY_PER_PAGE = 50  # the public country page
 
 
-def commitments_of_country(country_id: int, today: dt.date,
-                           limit: int = COUNTRY_LIST_LIMIT) -> list[Commitment]:
-    """A country's commitments, overdue first (oldest due date first), then by due date:
-    at most limit + 1, so a page can tell there are more without counting them."""
-    return list(db.session.scalars(
-        sa.select(Commitment).where(Commitment.country_id == country_id)
-        .options(joinedload(Commitment.recommendation))
-        .order_by(sa.case((overdue_clause(today), 0), else_=1), Commitment.due_date.is_(None),
-                  Commitment.due_date, Commitment.code)
-        .limit(limit + 1)
-    ))
+def _runs(today: dt.date) -> list[sa.ColumnElement[bool]]:
+    """A country's commitments in the order its pages show them, as four runs that follow
+    one another: overdue, past due and completed, due later, undated. Each run is one range
+    of ix_commitment_country_id_due_order, already in (due date, code) order."""
+    # "(due_date IS NULL) = false" names the index's second key: a range, not a filter.
+    dated = Commitment.due_date.is_(None) == sa.false()
+    return [sa.and_(dated, overdue_clause(today)),
+            sa.and_(dated, Commitment.due_date < today, Commitment.status == Status.COMPLETED),
+            sa.and_(dated, Commitment.due_date >= today),
+            Commitment.due_date.is_(None)]
+
+
+def commitments_of_country(country_id: int, today: dt.date, limit: int = COUNTRY_LIST_LIMIT,
+                           offset: int = 0) -> list[Commitment]:
+    """A country's commitments, overdue first (oldest due date first), then by due date,
+    undated last: at most limit + 1 from offset, so a page can tell there are more without
+    counting them."""
+    return list(db.session.scalars(country_page_query(country_id, today, limit + 1, offset)))
+
+
+def country_page_query(country_id: int, today: dt.date, limit: int, offset: int) -> sa.Select:
+    """One query: each run reads at most offset + limit entries of its index range, instead
+    of the country's thousands of commitments being sorted for every page."""
+    order = (Commitment.due_date.is_(None), Commitment.due_date, Commitment.code)
+    runs = [sa.select(sa.literal(number).label("run"), Commitment.id, Commitment.due_date,
+                      Commitment.code)
+            .where(Commitment.country_id == country_id, condition)
+            .order_by(*order).limit(offset + limit).subquery()
+            for number, condition in enumerate(_runs(today))]
+    ordered = sa.union_all(*(sa.select(run) for run in runs)).subquery()
+    page = (sa.select(ordered).order_by(ordered.c.run, ordered.c.due_date, ordered.c.code)
+            .limit(limit).offset(offset).subquery())
+    return (sa.select(Commitment).join(page, page.c.id == Commitment.id)
+            .options(joinedload(Commitment.recommendation))
+            .order_by(page.c.run, page.c.due_date, page.c.code))

@@ -23,7 +23,6 @@ def _mean(values: list[int]) -> float | None:
 @dataclass
 class Matrix:
     meeting: Meeting | None
-    meetings: list[Meeting]
     countries: list[Country]
     rows: list[tuple[Recommendation, dict[int, Commitment], float | None]]
     country_progress: dict[int, float | None]
@@ -35,17 +34,18 @@ def latest_meeting_first():
 
 def build_matrix(meeting_code: str | None = None) -> Matrix | None:
     """The matrix of one meeting (the latest by default); None if that meeting is unknown."""
-    meetings = list(db.session.scalars(sa.select(Meeting).order_by(*latest_meeting_first())))
-    if meeting_code:
-        meeting = next((m for m in meetings if m.code == meeting_code), None)
-        if meeting is None:
-            return None
-    else:
-        meeting = meetings[0] if meetings else None
+    # One meeting read, not all of them (hundreds at scale): the picker lists them from a
+    # cache (tracker.public.options).
+    query = sa.select(Meeting)
+    query = (query.where(Meeting.code == meeting_code) if meeting_code
+             else query.order_by(*latest_meeting_first()).limit(1))
+    meeting = db.session.scalar(query)
+    if meeting_code and meeting is None:
+        return None
     countries = list(db.session.scalars(sa.select(Country)
                                         .order_by(Country.regional, Country.iso3)))
     if meeting is None:
-        return Matrix(None, meetings, [c for c in countries if not c.regional], [], {})
+        return Matrix(None, [c for c in countries if not c.regional], [], {})
     recommendations = list(db.session.scalars(
         sa.select(Recommendation).join(WorkingTable)
         .where(WorkingTable.meeting_id == meeting.id)
@@ -64,4 +64,4 @@ def build_matrix(meeting_code: str | None = None) -> Matrix | None:
         country.id: _mean([effective_progress(row[country.id]) for _, row, _ in rows
                            if country.id in row])
         for country in countries}
-    return Matrix(meeting, meetings, countries, rows, country_progress)
+    return Matrix(meeting, countries, rows, country_progress)

@@ -10,14 +10,8 @@ from markupsafe import Markup
 
 from tracker.audit.ratings import ratings_for
 from tracker.commitments.dashboard import compute_dashboard, country_breakdown, theme_breakdown
-from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
-from tracker.commitments.listing import (
-    BadFilter,
-    Filters,
-    check_known,
-    filter_choices,
-    list_commitments,
-)
+from tracker.commitments.detail import COUNTRY_PER_PAGE, commitments_of_country
+from tracker.commitments.listing import BadFilter, Filters, Page, check_known, list_commitments
 from tracker.commitments.matrix import build_matrix
 from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
@@ -58,7 +52,6 @@ def commitments():
     page = list_commitments(filters)
     return render_template("public/commitments.html", filters=filters, page=page,
                            ratings=ratings_for(c.id for c in page.items),
-                           choices=filter_choices(str(get_locale())),
                            statuses=list(Status), locale=str(get_locale()))
 
 
@@ -95,18 +88,30 @@ def matrix():
 @bp.get("/countries/<iso3>")
 @rendered_once_per_version
 def country(iso3: str):
-    """A member state's scorecard: its commitments by status and theme, overdue first."""
+    """A member state's scorecard: its commitments by status and theme, then page by page,
+    overdue first."""
     country = db.session.scalar(sa.select(Country).filter_by(iso3=iso3.upper()))
     if country is None:
         abort(404)
+    try:  # the list's own check of ?page=, and its message
+        number = Filters.from_args({k: v for k, v in request.args.items() if k == "page"}).page
+    except BadFilter as exc:
+        abort(400, description=str(exc))
+    summary = next(iter(country_breakdown(country.id)), None)
+    # The summary's counts give the number of pages: no COUNT of the commitments.
+    page = Page(items=[], total=summary.total if summary else 0, page=number,
+                per_page=COUNTRY_PER_PAGE)
+    if number > page.pages:
+        abort(404)
     today = dt.date.today()
-    commitments = commitments_of_country(country.id, today)
+    page.items = commitments_of_country(country.id, today, COUNTRY_PER_PAGE,
+                                        (number - 1) * COUNTRY_PER_PAGE)[:COUNTRY_PER_PAGE]
     return render_template(
         "public/country.html", country=country, statuses=list(Status),
-        ratings=ratings_for(c.id for c in commitments),
-        summary=next(iter(country_breakdown(country.id)), None),
+        ratings=ratings_for(c.id for c in page.items),
+        summary=summary,
         by_theme=theme_breakdown(country.id), today=today,
-        commitments=commitments, list_limit=COUNTRY_LIST_LIMIT)
+        commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page)
 
 
 @bp.get("/sources/<code>")
