@@ -5,7 +5,8 @@ in a temporary folder; everything then runs from another temporary folder, with 
 environment of deploy/env.example (its CHANGE-ME values replaced) on a new PostgreSQL
 database. gunicorn and the scheduler start from the ExecStart lines of deploy/'s units,
 behind a private nginx running deploy/nginx.conf over HTTPS. Through it: readiness, a focal
-point's login, status update and evidence upload, the API, per-client login limits; then a
+point's login, status update and evidence upload, the API, a CSV export sent by nginx
+from the app's file (X-Accel-Redirect), per-client login limits; then a
 reminder mailed to a loopback SMTP server, and a clean stop. `make smoke` runs it; CI too.
 
 Needs PostgreSQL on 127.0.0.1:5432 (SMOKE_PG_URL), Redis on 127.0.0.1:6379, nginx and
@@ -117,6 +118,10 @@ class Smoke:
                                                               CONFIG_NAMES]))
             missing = sorted(set(read) - set(values) - commented)
             check(not missing, f"env.example lacks variables config.py reads: {missing}")
+            self.production_cache = (values.get("EXPORT_CACHE_DIR")
+                                     or f"{values['TRACKER_INSTANCE_PATH']}/export_cache")
+            self.accel = values.get("EXPORT_ACCEL_REDIRECT", "")
+            check(self.accel == "/_exports/", f"EXPORT_ACCEL_REDIRECT is {self.accel!r}")
             values |= {"SECRET_KEY": secrets.token_hex(32),
                        "DATABASE_URL": f"{PG_ADMIN_URL.rsplit('/', 1)[0]}/{self.database}",
                        "TRACKER_INSTANCE_PATH": str(self.instance),
@@ -125,6 +130,9 @@ class Smoke:
             left = [k for k, v in values.items() if "CHANGE-ME" in v]
             check(not left, f"placeholders left unreplaced: {left}")
             check(values["FLASK_CONFIG"] == "production", "env.example is not production")
+            self.export_cache = self.instance / "export_cache"
+            if "EXPORT_CACHE_DIR" in values:
+                values["EXPORT_CACHE_DIR"] = str(self.export_cache)
             self.procs.env |= values
             self.login_limit = int(values["LOGIN_RATE_LIMIT"].split("/")[0].split()[0])
             print(f"  {len(read)} config variables, all in the template; database "
@@ -212,9 +220,14 @@ class Smoke:
                     (f"/etc/letsencrypt/live/{SERVER_NAME}/fullchain.pem", str(cert)),
                     (f"/etc/letsencrypt/live/{SERVER_NAME}/privkey.pem", str(key)),
                     ("proxy_pass http://127.0.0.1:8000;",
-                     f"proxy_pass http://127.0.0.1:{self.app_port};")):
+                     f"proxy_pass http://127.0.0.1:{self.app_port};"),
+                    # the folder env.example's instance path gives EXPORT_CACHE_DIR
+                    (f"alias {self.production_cache}/;", f"alias {self.export_cache}/;")):
                 site = substitute_once(site, old, new, "deploy/nginx.conf")
             (prefix / "site.conf").write_text(site)
+            # As the README's set-up: nginx's user may cross the instance folder, not list it.
+            self.tmp.chmod(0o711)
+            self.instance.chmod(0o751)
             main = prefix / "nginx.conf"
             main.write_text(self.nginx_main_conf(prefix))
             argv = [nginx, "-p", str(prefix), "-c", str(main), "-e", str(prefix / "error.log")]
@@ -306,6 +319,40 @@ class Smoke:
             check(download.status == 200 and download.body == PDF,
                   f"download answered {download.status}, {len(download.body)} bytes")
 
+    def exports(self) -> None:
+        """A CSV export through nginx: the app's file, sent by nginx, its headers kept."""
+        assert self.site is not None
+        path = "/export/history.csv"
+        with step(f"{path}: the app answers X-Accel-Redirect, nginx sends its file"):
+            direct = Browser(Site(self.app_port, SERVER_NAME, proxy_headers=True),
+                             source=self.addresses[-2]).get(path)
+            target = direct.headers["X-Accel-Redirect"] or ""
+            check(direct.status == 200 and target.startswith(self.accel) and not direct.body,
+                  f"gunicorn answered {direct.status} {target!r}, {len(direct.body)} bytes")
+            cached = (self.export_cache / target[len(self.accel):]).read_bytes()
+            check(cached.startswith("\ufeff".encode()) and b"\n" in cached,
+                  f"the cached file starts {cached[:40]!r}")
+            if self.nginx is None:
+                return
+            client = Browser(self.site, source=self.addresses[-2])
+            reply = client.get(path)
+            check(reply.status == 200 and reply.body == cached,
+                  f"nginx answered {reply.status}, {len(reply.body)} bytes, not the file's "
+                  f"{len(cached)}")
+            check(reply.headers["X-Accel-Redirect"] is None, "X-Accel-Redirect leaked")
+            for name in ("Content-Type", "Content-Disposition", "ETag", "Cache-Control",
+                         "Last-Modified", "X-Ledger-Head", "X-Content-Type-Options"):
+                check(reply.headers[name] == direct.headers[name],
+                      f"{name}: nginx {reply.headers[name]!r}, app {direct.headers[name]!r}")
+            again = client.request("GET", path, headers={"If-None-Match": reply.headers["ETag"]})
+            check(again.status == 304 and not again.body, f"If-None-Match: {again.status}")
+            part = client.request("GET", path, headers={"Range": "bytes=3-99"})
+            check(part.status == 206 and part.body == cached[3:100], f"Range: {part.status}")
+            hidden = client.get(target)
+            check(hidden.status == 404, f"{target} answered {hidden.status} to a client")
+            print(f"  {len(cached)} bytes from {target[:24]}..., headers kept, 304, 206, "
+                  "internal location 404")
+
     def rate_limits(self) -> None:
         assert self.site is not None
         def bad_login(client: Browser) -> int:
@@ -391,6 +438,7 @@ def main() -> int:
             smoke.start_services()
             smoke.start_nginx()
             smoke.browse()
+            smoke.exports()
             smoke.rate_limits()
             smoke.reminder(mail)
             smoke.backup()

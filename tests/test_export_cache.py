@@ -165,3 +165,66 @@ def test_exports_answer_429_past_the_clients_budget(app, client, seeded):
     refused = client.get(HISTORY)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     assert client.get("/api/v1/countries").status_code == 200  # other reads are not counted
+
+
+ACCEL = "/_exports/"
+
+
+def test_with_accel_redirect_the_first_download_is_written_whole_and_handed_to_nginx(
+        app, client, seeded):
+    app.config["EXPORT_ACCEL_REDIRECT"] = ACCEL
+    first = client.get(HISTORY)
+    (path,) = files(app, "*.csv")
+    assert first.get_data() == b""
+    assert first.headers["X-Accel-Redirect"] == ACCEL + path.name
+    assert path.read_bytes() == fresh_history(app)
+    assert path.stat().st_mode & 0o777 == 0o644  # nginx reads it as another user
+    assert files(app, ".*") == []
+    second = client.get(HISTORY)
+    assert second.get_data() == b"" and second.headers["X-Accel-Redirect"] == ACCEL + path.name
+    app.config["EXPORT_ACCEL_REDIRECT"] = ""
+    sent = client.get(HISTORY)  # the same answer send_file gives, but for the body
+    for header in ("Content-Type", "Content-Disposition", "ETag", "Cache-Control",
+                   "Last-Modified", "X-Ledger-Head"):
+        assert first.headers[header] == second.headers[header] == sent.headers[header], header
+    assert "X-Accel-Redirect" not in sent.headers and sent.get_data() == path.read_bytes()
+
+
+def test_with_accel_redirect_the_clients_copy_still_answers_304(app, client, seeded):
+    app.config["EXPORT_ACCEL_REDIRECT"] = ACCEL
+    etag = client.get(HISTORY).headers["ETag"]
+    again = client.get(HISTORY, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and "X-Accel-Redirect" not in again.headers
+
+
+def test_with_accel_redirect_a_read_only_cache_folder_streams_the_csv(
+        app, client, seeded, caplog):
+    app.config["EXPORT_ACCEL_REDIRECT"] = ACCEL
+    with app.app_context():
+        folder = cache_dir()
+    with unwritable(folder), caplog.at_level(logging.WARNING):
+        response = client.get(HISTORY)
+        assert response.status_code == 200 and "X-Accel-Redirect" not in response.headers
+        assert response.get_data() == fresh_history(app)
+        assert list(folder.iterdir()) == []
+    assert len([r for r in caplog.records if "export not cached" in r.getMessage()]) == 1
+
+
+def test_with_accel_redirect_a_disk_that_fills_streams_the_whole_csv(app, client, seeded):
+    app.config["EXPORT_ACCEL_REDIRECT"] = ACCEL
+    with app.app_context():
+        folder = cache_dir()
+    with unwritable(folder, size="16k"):
+        response = client.get(HISTORY)
+        assert "X-Accel-Redirect" not in response.headers
+        assert response.get_data() == fresh_history(app)
+        assert list(folder.iterdir()) == []
+
+
+def test_the_accel_redirect_target_never_comes_from_the_request(app, client, seeded):
+    app.config["EXPORT_ACCEL_REDIRECT"] = ACCEL
+    target = client.get(HISTORY + "?q=../../etc/passwd&file=/etc/passwd").headers.get(
+        "X-Accel-Redirect", "")
+    name = target.removeprefix(ACCEL)
+    assert target.startswith(ACCEL) and len(name) == 68 and name.endswith(".csv")
+    assert all(c in "0123456789abcdef" for c in name[:-4])

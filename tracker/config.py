@@ -97,6 +97,9 @@ class Config:
     EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30 per minute")
     # CSV exports cached as files, one per data version and filters (old ones removed).
     EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR")  # <instance>/export_cache
+    # nginx's internal location for that folder (e.g. /_exports/): a CSV is then answered
+    # empty with X-Accel-Redirect and nginx sends the file, so slow clients hold no worker.
+    EXPORT_ACCEL_REDIRECT = os.environ.get("EXPORT_ACCEL_REDIRECT", "")
     # Reset e-mails one account gets per hour, however many addresses ask (more: silence).
     PASSWORD_RESETS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_HOUR", 3))
     # Two sites on one Redis (production and staging) must not share counts or cached values.

@@ -1,8 +1,9 @@
 """CSV exports kept as files, one per data version and filters, so an export is read from the
 database once per change and then sent by the operating system from disk.
 
-A file is written under a temporary name while its first request streams it, and renamed
-only once complete: a concurrent reader finds a whole file or none. A disk that is full or
+A file is written under a temporary name while its first request streams it (or, when
+nginx sends the files, before the answer), and renamed only once complete: a concurrent
+reader finds a whole file or none. A disk that is full or
 read-only only costs the cache: the export still streams, and one line is logged.
 """
 
@@ -57,7 +58,7 @@ def written_while_sent(chunks, digest: str, head: str):
     directory = cache_dir()
     out = None
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        _make_readable_dir(directory)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
         out = os.fdopen(fd, "wb")
     except OSError as exc:
@@ -80,6 +81,40 @@ def written_while_sent(chunks, digest: str, head: str):
             _finish(out, tmp, directory, digest, head, complete)
 
 
+def written_whole(chunks, digest: str, head: str) -> Path | None:
+    """Write the whole export to its cache file, chunk by chunk (bounded memory), before any
+    byte goes to the client, so a slow reader can be handed to the proxy; None when the disk
+    refuses (logged), and the caller streams instead."""
+    directory = cache_dir()
+    try:
+        _make_readable_dir(directory)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
+    except OSError as exc:
+        _log_unwritable(directory, exc)
+        return None
+    out = os.fdopen(fd, "wb")
+    try:
+        for chunk in chunks:
+            out.write(chunk.encode("utf-8"))
+    except OSError as exc:
+        _log_unwritable(directory, exc)
+        _discard(out, tmp)
+        return None
+    except BaseException:  # the database failed: no half file kept
+        _discard(out, tmp)
+        raise
+    _finish(out, tmp, directory, digest, head, complete=True)
+    hit = cached(digest)
+    return hit[0] if hit is not None else None
+
+
+def _make_readable_dir(directory: Path) -> None:
+    """The folder, created readable by all: nginx serves the files as another user."""
+    if not directory.is_dir():
+        directory.mkdir(parents=True, exist_ok=True)
+        directory.chmod(0o755)
+
+
 def _finish(out, tmp: str, directory: Path, digest: str, head: str, complete: bool) -> None:
     """Rename a complete file into place (its ledger head first); drop an interrupted one."""
     if not complete:  # the client went away, or the database failed: no half file kept
@@ -87,6 +122,7 @@ def _finish(out, tmp: str, directory: Path, digest: str, head: str, complete: bo
         return
     try:
         out.close()
+        os.chmod(tmp, 0o644)  # public data, read by nginx as another user (mkstemp: 0600)
         fd, head_tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
         with os.fdopen(fd, "w") as head_file:
             head_file.write(head)

@@ -1,6 +1,9 @@
 """Open data downloads: the list's commitments and history as CSV, an Atom feed of updates,
 an iCalendar file of due dates. Public records only (no evidence, no people), any reader."""
 
+import datetime as dt
+from pathlib import Path
+
 from flask import (
     Response,
     abort,
@@ -15,7 +18,7 @@ from flask_babel import get_locale
 from tracker.commitments.listing import BadFilter, Filters, check_known
 from tracker.core.http_cache import PUBLIC_MAX_AGE, conditional_on_data
 from tracker.exports import bp
-from tracker.exports.file_cache import cached, export_key, written_while_sent
+from tracker.exports.file_cache import cached, export_key, written_while_sent, written_whole
 from tracker.extensions import limiter
 from tracker.ledger.chain import current_head
 from tracker.opendata.atom import feed_context
@@ -76,18 +79,48 @@ def csv_file(name: str, records, columns) -> Response:
     hit = cached(digest)
     if hit is not None:
         try:  # send_file lets Range and If-Range work, and the server copy from disk
-            response = send_file(hit[0], mimetype="text/csv",
-                                 as_attachment=True, download_name=name, conditional=True,
-                                 etag=etag, max_age=max_age())
+            response = file_answer(hit[0], name, etag)
             response.headers["X-Ledger-Head"] = hit[1] or ledger_head()
             return public(response, etag)
         except FileNotFoundError:  # pruned by another worker just now: make it again
             pass
     head = ledger_head()
-    chunks = written_while_sent(csv_chunks(records(checked(filters)), columns), digest, head)
+    if current_app.config["EXPORT_ACCEL_REDIRECT"]:
+        # Written whole first (the worker waits on the database, never on the client), then
+        # handed to nginx like a cached file; a disk that refuses falls back to streaming.
+        path = written_whole(csv_chunks(records(checked(filters)), columns), digest, head)
+        if path is not None:
+            response = accel_redirect(path, name)
+            response.headers["X-Ledger-Head"] = head
+            return public(response, etag)
+        chunks = csv_chunks(records(filters), columns)  # the disk refused: stream only
+    else:
+        chunks = written_while_sent(csv_chunks(records(checked(filters)), columns), digest,
+                                    head)
     response = streamed(chunks, "text/csv; charset=utf-8", name)
     response.headers["X-Ledger-Head"] = head
     return public(response, etag)
+
+
+def file_answer(path: Path, name: str, etag: str) -> Response:
+    """A cached file: handed to nginx with EXPORT_ACCEL_REDIRECT, else sent by the worker."""
+    if current_app.config["EXPORT_ACCEL_REDIRECT"]:
+        return accel_redirect(path, name)
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=name,
+                     conditional=True, etag=etag, max_age=max_age())
+
+
+def accel_redirect(path: Path, name: str) -> Response:
+    """An empty answer telling nginx to send the file itself, so a slow client holds an
+    nginx connection, not a worker. The target is the app's own file name (a digest),
+    never anything from the request. nginx keeps Content-Type, Content-Disposition and
+    Cache-Control from this answer, takes Last-Modified from the file, and the ETag and
+    X-Ledger-Head through add_header (deploy/nginx.conf)."""
+    response = Response(status=200, content_type="text/csv; charset=utf-8")
+    response.headers["X-Accel-Redirect"] = current_app.config["EXPORT_ACCEL_REDIRECT"] + path.name
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    response.last_modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+    return response
 
 
 def ledger_head() -> str:
