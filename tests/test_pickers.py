@@ -42,3 +42,9 @@ def test_a_new_meeting_appears_in_the_pickers_at_once(client, seeded):
     english = options(client.get("/commitments", headers={"Accept-Language": "en"})
                       .get_data(as_text=True), "country")
     assert ("MEX", False, "Mexico") in english
+
+
+def test_a_meeting_code_with_control_characters_names_no_meeting(client, seeded):
+    for code in ("%00", "crm-salon-londres%00", "%1b[31m"):
+        response = client.get(f"/matrix?meeting={code}")
+        assert response.status_code == 404 and "Traceback" not in response.get_data(as_text=True)

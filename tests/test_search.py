@@ -124,3 +124,13 @@ def test_pages_and_exports_follow_the_ranking(client, ranked):
 def test_a_search_for_nothing_finds_nothing(client, seeded):
     assert codes(client, "q=zzqxjw") == []
     assert client.get("/commitments?q=zzqxjw").status_code == 200
+
+
+def test_relevance_for_one_or_two_letters_is_the_code_order(client, seeded):
+    """Ranking nearly every commitment is the slow path: a short search keeps code order
+    even when relevance is asked for."""
+    from tracker.commitments.listing import Filters
+
+    assert Filters.from_args({"q": "de", "sort": "relevance"}).sort == "code"
+    assert Filters.from_args({"q": "ninez", "sort": "relevance"}).sort == "relevance"
+    assert client.get("/commitments?q=de&sort=relevance").status_code == 200

@@ -36,17 +36,19 @@ def counted_from_commitments() -> Counter:
     return expected
 
 
-def tallied() -> Counter:
+def tallied() -> dict:
     kept: Counter = Counter()
     for t in db.session.scalars(sa.select(CommitmentTally)):
+        assert t.count >= 0, t  # a count below zero is a lost update
         kept[(t.scope, t.scope_id, t.country_id, t.status.value, "count")] += t.count
         kept[(t.scope, t.scope_id, t.country_id, t.status.value, "progress")] += t.progress_sum
-    return +kept  # rows counted down to zero stay, with nothing in them
+    # Rows counted down to zero stay, with nothing in them (not +kept: it drops negatives).
+    return {key: value for key, value in kept.items() if value}
 
 
 def assert_tallies_true() -> None:
     db.session.expire_all()
-    assert tallied() == +counted_from_commitments()
+    assert tallied() == {key: value for key, value in counted_from_commitments().items() if value}
 
 
 def test_the_seed_is_tallied(seeded):
@@ -132,36 +134,98 @@ def test_the_dashboard_reads_tallies_not_commitments(seeded, count_queries):
     assert dashboard.total == db.session.scalar(sa.select(sa.func.count()).select_from(Commitment))
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
-def test_concurrent_updates_of_one_row_lose_no_count(seeded):
-    """Two transactions move two of Mexico's commitments to the same status at once: the
-    second waits on the tally row, then adds to what the first committed."""
-    codes = db.session.scalars(sa.select(Commitment.code).join(Commitment.country)
-                               .where(Commitment.status == "not_reported")
-                               .where(Commitment.code.like("%-MEX")).limit(2)).all()
-    db.session.commit()
+def race(first_statements: list[tuple[str, dict]], second: tuple[str, dict]) -> None:
+    """Run the first statements in one transaction; while it is open, the second in another
+    (a thread: it may wait on the first's locks), then commit the first; both must succeed."""
     engine = db.engine
-    first = engine.connect()
-    first.begin()
-    first.execute(sa.text("UPDATE commitment SET status = 'stalled' WHERE code = :c"),
-                  {"c": codes[0]})
+    conn = engine.connect()
+    conn.begin()
     errors: list[BaseException] = []
 
-    def second():
+    def other():
         try:
-            with engine.begin() as conn:
-                conn.execute(sa.text("UPDATE commitment SET status = 'stalled' WHERE code = :c"),
-                             {"c": codes[1]})
+            with engine.begin() as other_conn:
+                other_conn.execute(sa.text(second[0]), second[1])
         except BaseException as exc:  # reported below, in the test's thread
             errors.append(exc)
 
-    thread = threading.Thread(target=second)
+    conn.execute(sa.text(first_statements[0][0]), first_statements[0][1])
+    thread = threading.Thread(target=other)
     thread.start()
-    thread.join(timeout=0.5)  # it waits on the tally row the first holds
-    first.commit()
-    first.close()
+    thread.join(timeout=0.5)  # it waits on what the first holds
+    for statement, params in first_statements[1:]:
+        conn.execute(sa.text(statement), params)
+    conn.commit()
+    conn.close()
     thread.join(timeout=30)
-    assert not errors and not thread.is_alive()
+    assert not errors and not thread.is_alive(), errors
+
+
+SET_STATUS = "UPDATE commitment SET status = :s WHERE code = :c"
+MOVE = "UPDATE recommendation SET theme_id = :t WHERE id = :r"
+
+
+def mexico_codes(n: int) -> list[str]:
+    codes = db.session.scalars(sa.select(Commitment.code).where(Commitment.code.like("%-MEX"))
+                               .order_by(Commitment.code).limit(n)).all()
+    db.session.commit()
+    return codes
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
+def test_concurrent_updates_of_one_row_lose_no_count(seeded):
+    """Two transactions move two of Mexico's commitments to the same status at once: the
+    second waits, then adds to what the first committed."""
+    a, b = mexico_codes(2)
+    race([(SET_STATUS, {"s": "stalled", "c": a})], (SET_STATUS, {"s": "stalled", "c": b}))
+    assert_tallies_true()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
+@pytest.mark.parametrize("status_first", [True, False])
+def test_a_status_update_racing_a_moved_recommendation_keeps_counts(seeded, status_first):
+    """Each trigger reads the other's table: whichever commits first, the second sees it."""
+    code = mexico_codes(1)[0]
+    rec_id, theme_id = db.session.execute(
+        sa.select(Recommendation.id, Recommendation.theme_id).join(Commitment)
+        .where(Commitment.code == code)).one()
+    other_theme = db.session.scalar(sa.select(Theme.id).where(Theme.id != theme_id).limit(1))
+    db.session.commit()
+    update = (SET_STATUS, {"s": "completed", "c": code})
+    move = (MOVE, {"t": other_theme, "r": rec_id})
+    race([update] if status_first else [move], move if status_first else update)
+    assert_tallies_true()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
+def test_a_new_owner_racing_a_moved_recommendation_keeps_counts(seeded):
+    """The move cannot see the new owner's row yet, nor lock its owner: the insert's share
+    lock on the recommendation makes the move wait for it."""
+    rec_id, theme_id = db.session.execute(sa.select(Recommendation.id, Recommendation.theme_id)
+                                          .where(Recommendation.code == "MT1-R01")).one()
+    newcomer = db.session.scalar(sa.text(
+        "SELECT id FROM country WHERE id NOT IN "
+        "(SELECT country_id FROM commitment WHERE recommendation_id = :r) LIMIT 1"),
+        {"r": rec_id})
+    other_theme = db.session.scalar(sa.select(Theme.id).where(Theme.id != theme_id).limit(1))
+    db.session.commit()
+    insert = ("INSERT INTO commitment (code, recommendation_id, country_id, status, progress, "
+              "created_at, updated_at, version) VALUES ('RACE-1', :r, :c, 'in_progress', 25, "
+              "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)", {"r": rec_id, "c": newcomer})
+    race([insert], (MOVE, {"t": other_theme, "r": rec_id}))
+    assert_tallies_true()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite runs one writer at a time")
+def test_a_transaction_of_many_rows_and_a_single_update_do_not_deadlock(seeded):
+    """In tally-key order each statement would lock rows its own way: in_progress then
+    stalled, completed then in_progress, completed... The owner's lock orders them."""
+    a, b, c = mexico_codes(3)
+    for code, status in ((a, "in_progress"), (b, "not_started"), (c, "completed")):
+        db.session.execute(sa.text(SET_STATUS), {"s": status, "c": code})
+    db.session.commit()
+    race([(SET_STATUS, {"s": "stalled", "c": a}), (SET_STATUS, {"s": "completed", "c": b})],
+         (SET_STATUS, {"s": "in_progress", "c": c}))
     assert_tallies_true()
 
 

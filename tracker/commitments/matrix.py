@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from tracker.commitments.listing import CONTROL
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Meeting, Recommendation, Status, WorkingTable
 
@@ -36,6 +37,8 @@ def build_matrix(meeting_code: str | None = None) -> Matrix | None:
     """The matrix of one meeting (the latest by default); None if that meeting is unknown."""
     # One meeting read, not all of them (hundreds at scale): the picker lists them from a
     # cache (tracker.public.options).
+    if meeting_code and CONTROL.search(meeting_code):
+        return None  # names no meeting (and PostgreSQL refuses a NUL)
     query = sa.select(Meeting)
     query = (query.where(Meeting.code == meeting_code) if meeting_code
              else query.order_by(*latest_meeting_first()).limit(1))

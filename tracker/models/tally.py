@@ -6,8 +6,11 @@ Four scopes: ``all`` (per owner), ``theme`` and ``table`` (per owner in one them
 working table; a meeting is the sum of its tables), and ``due`` (per owner and month of the
 due date, as YYYYMM: the overdue count is past months' tallies plus this month's few rows).
 Triggers, not ORM hooks, keep them: they also see COPY (demo data), raw SQL and an
-operator's psql, and on PostgreSQL the upsert adds to the row as committed by others, so
-concurrent updates never lose a count.
+operator's psql (not TRUNCATE, nor writes in replica mode: recount with ``recount``). On
+PostgreSQL the upsert adds to the row as committed by others, and an advisory lock per owner
+orders the writers of one owner's tallies, so concurrent updates lose no count and do not
+deadlock (a multi-row transaction waits for a single update of the same owner, or the
+other way round).
 """
 
 from collections.abc import Iterator
@@ -103,6 +106,10 @@ ORDER BY 1, 2, 3, 4
 {UPSERT}"""
 
 
+# The first key of the tallies' advisory locks (the second is the owner's id); the
+# scheduler's lock is a one-key lock, so the two never meet.
+TALLY_LOCK = 16_016
+
 COUNTED_CHANGE = ("OLD.status IS NOT NEW.status OR OLD.progress IS NOT NEW.progress "
                   "OR OLD.country_id IS NOT NEW.country_id "
                   "OR OLD.recommendation_id IS NOT NEW.recommendation_id "
@@ -118,6 +125,16 @@ def postgresql_ddl() -> list[str]:
     return [f"""
 CREATE OR REPLACE FUNCTION tracker_count_commitment() RETURNS trigger AS $$
 BEGIN
+    -- The recommendation's theme and table as committed: a move waits for this
+    -- transaction, or this for the move (either way each sees the other's rows).
+    PERFORM 1 FROM recommendation
+     WHERE id IN (NEW.recommendation_id, OLD.recommendation_id) FOR SHARE;
+    -- One writer of an owner's tallies at a time, whatever rows it touches in what order:
+    -- a transaction of many rows cannot deadlock with a single update.
+    PERFORM pg_advisory_xact_lock({TALLY_LOCK}, COALESCE(NEW.country_id, OLD.country_id));
+    IF TG_OP = 'UPDATE' AND NEW.country_id IS DISTINCT FROM OLD.country_id THEN
+        PERFORM pg_advisory_xact_lock({TALLY_LOCK}, OLD.country_id);
+    END IF;
     IF TG_OP = 'INSERT' THEN
         {tally_statement(row_source([("NEW", 1)]), "postgresql")};
     ELSIF TG_OP = 'DELETE' THEN
@@ -130,16 +147,23 @@ END;
 $$ LANGUAGE plpgsql""", f"""
 CREATE OR REPLACE FUNCTION tracker_move_recommendation_tally() RETURNS trigger AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({TALLY_LOCK}, country_id)
+       FROM (SELECT DISTINCT country_id FROM commitment WHERE recommendation_id = NEW.id
+             ORDER BY country_id) AS owners;
     {moved_recommendation_statement()};
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql""",
-        "CREATE OR REPLACE TRIGGER commitment_tally_insert_delete AFTER INSERT OR DELETE "
+        # DROP, then CREATE: OR REPLACE TRIGGER needs PostgreSQL 14; we support 13.
+        "DROP TRIGGER IF EXISTS commitment_tally_insert_delete ON commitment",
+        "CREATE TRIGGER commitment_tally_insert_delete AFTER INSERT OR DELETE "
         "ON commitment FOR EACH ROW EXECUTE FUNCTION tracker_count_commitment()",
-        "CREATE OR REPLACE TRIGGER commitment_tally_update AFTER UPDATE ON commitment "
+        "DROP TRIGGER IF EXISTS commitment_tally_update ON commitment",
+        "CREATE TRIGGER commitment_tally_update AFTER UPDATE ON commitment "
         f"FOR EACH ROW WHEN ({distinct['counted']}) "
         "EXECUTE FUNCTION tracker_count_commitment()",
-        "CREATE OR REPLACE TRIGGER recommendation_tally_move AFTER UPDATE ON recommendation "
+        "DROP TRIGGER IF EXISTS recommendation_tally_move ON recommendation",
+        "CREATE TRIGGER recommendation_tally_move AFTER UPDATE ON recommendation "
         f"FOR EACH ROW WHEN ({distinct['moved']}) "
         "EXECUTE FUNCTION tracker_move_recommendation_tally()"]
 

@@ -28,13 +28,16 @@ def _choices(kind: str, locale: str) -> list[tuple[str, str]]:
 
 def option_tags(kind: str, selected: str | None) -> Markup:
     """The <option> tags of one picker (countries, themes, meetings, tables, or
-    matrix-meetings), with ``selected`` marked. Only known values reach here (the pages
-    refuse unknown codes first), so the cache holds one entry per real choice at most."""
+    matrix-meetings), with ``selected`` marked: the list is rendered once per data version
+    and language, the mark added to it (one cache entry per picker, not per choice)."""
     locale = str(get_locale())
 
     def render() -> str:
-        return "".join(
-            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
-            f"{escape(label)}</option>" for value, label in _choices(kind, locale))
+        return "".join(f'<option value="{escape(value)}">{escape(label)}</option>'
+                       for value, label in _choices(kind, locale))
 
-    return Markup(remember("option-tags", render, kind, locale, selected or ""))
+    tags = remember("option-tags", render, kind, locale)
+    if selected:
+        chosen = f'<option value="{escape(selected)}">'
+        tags = tags.replace(chosen, f'<option value="{escape(selected)}" selected>', 1)
+    return Markup(tags)

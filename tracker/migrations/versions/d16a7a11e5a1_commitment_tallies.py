@@ -54,6 +54,16 @@ def downgrade():
 POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION tracker_count_commitment() RETURNS trigger AS $$
 BEGIN
+    -- The recommendation's theme and table as committed: a move waits for this
+    -- transaction, or this for the move (either way each sees the other's rows).
+    PERFORM 1 FROM recommendation
+     WHERE id IN (NEW.recommendation_id, OLD.recommendation_id) FOR SHARE;
+    -- One writer of an owner's tallies at a time, whatever rows it touches in what order:
+    -- a transaction of many rows cannot deadlock with a single update.
+    PERFORM pg_advisory_xact_lock(16016, COALESCE(NEW.country_id, OLD.country_id));
+    IF TG_OP = 'UPDATE' AND NEW.country_id IS DISTINCT FROM OLD.country_id THEN
+        PERFORM pg_advisory_xact_lock(16016, OLD.country_id);
+    END IF;
     IF TG_OP = 'INSERT' THEN
         
 INSERT INTO commitment_tally (scope, scope_id, country_id, status, count, progress_sum)
@@ -111,6 +121,9 @@ END;
 $$ LANGUAGE plpgsql""",
     """CREATE OR REPLACE FUNCTION tracker_move_recommendation_tally() RETURNS trigger AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock(16016, country_id)
+       FROM (SELECT DISTINCT country_id FROM commitment WHERE recommendation_id = NEW.id
+             ORDER BY country_id) AS owners;
     
 INSERT INTO commitment_tally (scope, scope_id, country_id, status, count, progress_sum)
 SELECT s.scope, s.scope_id, c.country_id, c.status, SUM(s.sign), SUM(s.sign * CASE WHEN c.status = 'completed' THEN 100 ELSE COALESCE(c.progress, 0) END)
@@ -128,9 +141,12 @@ SET count = commitment_tally.count + excluded.count,
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql""",
-    """CREATE OR REPLACE TRIGGER commitment_tally_insert_delete AFTER INSERT OR DELETE ON commitment FOR EACH ROW EXECUTE FUNCTION tracker_count_commitment()""",
-    """CREATE OR REPLACE TRIGGER commitment_tally_update AFTER UPDATE ON commitment FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.progress IS DISTINCT FROM NEW.progress OR OLD.country_id IS DISTINCT FROM NEW.country_id OR OLD.recommendation_id IS DISTINCT FROM NEW.recommendation_id OR OLD.due_date IS DISTINCT FROM NEW.due_date) EXECUTE FUNCTION tracker_count_commitment()""",
-    """CREATE OR REPLACE TRIGGER recommendation_tally_move AFTER UPDATE ON recommendation FOR EACH ROW WHEN (OLD.theme_id IS DISTINCT FROM NEW.theme_id OR OLD.working_table_id IS DISTINCT FROM NEW.working_table_id) EXECUTE FUNCTION tracker_move_recommendation_tally()""",
+    """DROP TRIGGER IF EXISTS commitment_tally_insert_delete ON commitment""",
+    """CREATE TRIGGER commitment_tally_insert_delete AFTER INSERT OR DELETE ON commitment FOR EACH ROW EXECUTE FUNCTION tracker_count_commitment()""",
+    """DROP TRIGGER IF EXISTS commitment_tally_update ON commitment""",
+    """CREATE TRIGGER commitment_tally_update AFTER UPDATE ON commitment FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.progress IS DISTINCT FROM NEW.progress OR OLD.country_id IS DISTINCT FROM NEW.country_id OR OLD.recommendation_id IS DISTINCT FROM NEW.recommendation_id OR OLD.due_date IS DISTINCT FROM NEW.due_date) EXECUTE FUNCTION tracker_count_commitment()""",
+    """DROP TRIGGER IF EXISTS recommendation_tally_move ON recommendation""",
+    """CREATE TRIGGER recommendation_tally_move AFTER UPDATE ON recommendation FOR EACH ROW WHEN (OLD.theme_id IS DISTINCT FROM NEW.theme_id OR OLD.working_table_id IS DISTINCT FROM NEW.working_table_id) EXECUTE FUNCTION tracker_move_recommendation_tally()""",
 ]
 
 SQLITE = [
