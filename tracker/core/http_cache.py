@@ -9,9 +9,10 @@ import functools
 import hashlib
 from typing import cast
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.core.data_version import data_token, remember
 
@@ -63,6 +64,15 @@ def conditional_on_data(view):
         response.vary.add("Accept-Language")
         return response
     return wrapper
+
+
+def shared_content(template: str, context, *parts) -> Markup:
+    """A page's public part, the same for every reader, logged in or not, of a language on a
+    day and URL (and ``parts``: e.g. the reader's country): rendered once per data version,
+    so a logged-in reader's page costs only its own header. ``context()`` gives the
+    template's variables; it may abort (nothing is kept then)."""
+    return Markup(remember("content", lambda: render_template(template, **context()),
+                           template, *_request_parts(), *parts))
 
 
 def answered_once_per_version(view):

@@ -10,6 +10,7 @@ from tracker.audit.ratings import ratings_for
 from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
 from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
 from tracker.core.forms import CONFLICT, refuse, reopen_after_conflict
+from tracker.core.http_cache import shared_content
 from tracker.evidence.downloads import send_stored_file
 from tracker.evidence.storage import EvidenceNotStored, EvidenceRefused, Upload, add_evidence
 from tracker.extensions import db
@@ -32,12 +33,16 @@ from tracker.permissions import (
 def my_commitments():
     """A focal point's own country's commitments, overdue first."""
     require(has_own_commitments(current_user))
-    today = dt.date.today()
-    commitments = commitments_of_country(current_user.country_id, today)
-    return render_template("manage/my_commitments.html", today=today, commitments=commitments,
-                           ratings=ratings_for(c.id for c in commitments),
-                           list_limit=COUNTRY_LIST_LIMIT, country=current_user.country,
-                           locale=str(get_locale()))
+    country = current_user.country
+
+    def context():
+        today = dt.date.today()
+        commitments = commitments_of_country(country.id, today)
+        return dict(today=today, commitments=commitments, country=country,
+                    ratings=ratings_for(c.id for c in commitments),
+                    list_limit=COUNTRY_LIST_LIMIT, locale=str(get_locale()))
+    return render_template("manage/my_commitments.html", content=shared_content(
+        "manage/_my_commitments.html", context, country.id))
 
 
 @bp.post("/commitments/<code>/status")

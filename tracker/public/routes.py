@@ -15,7 +15,7 @@ from tracker.commitments.listing import BadFilter, Filters, Page, check_known, l
 from tracker.commitments.matrix import build_matrix
 from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
-from tracker.core.http_cache import rendered_once_per_version
+from tracker.core.http_cache import rendered_once_per_version, shared_content
 from tracker.core.request_checks import id_argument
 from tracker.core.urls import local_target
 from tracker.extensions import db
@@ -44,15 +44,17 @@ def index():
 @rendered_once_per_version
 def commitments():
     """Every commitment, filtered, searched, sorted and paged by the URL's arguments."""
-    try:
-        filters = Filters.from_args(request.args)
-        check_known(filters)
-    except BadFilter as exc:
-        abort(400, description=str(exc))
-    page = list_commitments(filters)
-    return render_template("public/commitments.html", filters=filters, page=page,
-                           ratings=ratings_for(c.id for c in page.items),
-                           statuses=list(Status), locale=str(get_locale()))
+    def context():
+        try:
+            filters = Filters.from_args(request.args)
+            check_known(filters)
+        except BadFilter as exc:
+            abort(400, description=str(exc))
+        page = list_commitments(filters)
+        return dict(filters=filters, page=page, ratings=ratings_for(c.id for c in page.items),
+                    statuses=list(Status), locale=str(get_locale()))
+    return render_template("public/commitments.html",
+                           content=shared_content("public/_commitments.html", context))
 
 
 @bp.get("/commitments/<code>")
@@ -78,11 +80,14 @@ def set_language(code: str):
 @rendered_once_per_version
 def matrix():
     """The regional matrix: a meeting's recommendations by the 11 member states."""
-    built = build_matrix(request.args.get("meeting") or None)
-    if built is None:
-        abort(404, description=_("There is no meeting with this code."))
-    ids = [cell.id for _rec, cells, _progress in built.rows for cell in cells.values()]
-    return render_template("public/matrix.html", matrix=built, ratings=ratings_for(ids))
+    def context():
+        built = build_matrix(request.args.get("meeting") or None)
+        if built is None:
+            abort(404, description=_("There is no meeting with this code."))
+        ids = [cell.id for _rec, cells, _progress in built.rows for cell in cells.values()]
+        return dict(matrix=built, ratings=ratings_for(ids))
+    return render_template("public/matrix.html",
+                           content=shared_content("public/_matrix.html", context))
 
 
 @bp.get("/countries/<iso3>")
@@ -103,15 +108,17 @@ def country(iso3: str):
                 per_page=COUNTRY_PER_PAGE)
     if number > page.pages:
         abort(404)
-    today = dt.date.today()
-    page.items = commitments_of_country(country.id, today, COUNTRY_PER_PAGE,
-                                        (number - 1) * COUNTRY_PER_PAGE)[:COUNTRY_PER_PAGE]
-    return render_template(
-        "public/country.html", country=country, statuses=list(Status),
-        ratings=ratings_for(c.id for c in page.items),
-        summary=summary,
-        by_theme=theme_breakdown(country.id), today=today,
-        commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page)
+
+    def context():
+        today = dt.date.today()
+        page.items = commitments_of_country(country.id, today, COUNTRY_PER_PAGE,
+                                            (number - 1) * COUNTRY_PER_PAGE)[:COUNTRY_PER_PAGE]
+        return dict(country=country, statuses=list(Status),
+                    ratings=ratings_for(c.id for c in page.items), summary=summary,
+                    by_theme=theme_breakdown(country.id), today=today,
+                    commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page)
+    return render_template("public/country.html", country=country,
+                           content=shared_content("public/_country.html", context))
 
 
 @bp.get("/sources/<code>")
