@@ -5,6 +5,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.commitments.listing import Page
 from tracker.commitments.overdue import overdue_clause
 from tracker.extensions import db
 from tracker.models import Commitment, Evidence, Recommendation, SourceQuote, Status, StatusEvent
@@ -47,6 +48,17 @@ def _runs(today: dt.date) -> list[sa.ColumnElement[bool]]:
             sa.and_(dated, Commitment.due_date < today, Commitment.status == Status.COMPLETED),
             sa.and_(dated, Commitment.due_date >= today),
             Commitment.due_date.is_(None)]
+
+
+def country_page(country_id: int, total: int, number: int, today: dt.date) -> Page | None:
+    """Page ``number`` of a country's commitments, ``total`` of them (from its tallies: no
+    COUNT); None past the last page."""
+    page = Page(items=[], total=total, page=number, per_page=COUNTRY_PER_PAGE)
+    if number > page.pages:
+        return None
+    page.items = commitments_of_country(country_id, today, COUNTRY_PER_PAGE,
+                                        (number - 1) * COUNTRY_PER_PAGE)[:COUNTRY_PER_PAGE]
+    return page
 
 
 def commitments_of_country(country_id: int, today: dt.date, limit: int = COUNTRY_LIST_LIMIT,

@@ -55,6 +55,15 @@ class BadFilter(Refused):
     """A filter value that names nothing; the message is for the reader."""
 
 
+def page_argument(args) -> int:
+    """The URL's ?page= (1 when absent), as every paged page reads it; BadFilter when it is
+    not a number from 1 to MAX_PAGE."""
+    page = (args.get("page") or "").strip(" ") if "page" in args else "1"
+    if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= MAX_PAGE:
+        raise BadFilter(_l("The page must be a number from 1 to %(max)d.", max=MAX_PAGE))
+    return int(page)
+
+
 @dataclass(frozen=True)
 class Filters:
     """Every filter, as it stands in the URL, so a filtered list can be shared as a link."""
@@ -80,9 +89,7 @@ class Filters:
             raise BadFilter(_l("The address contains a character that is not allowed."))
         values = {name: value.strip(" ") for name, value in values.items()}
         # An empty number or flag is a mistake in a hand-made URL; forms never send one.
-        page = values["page"] if "page" in args else "1"
-        if not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= MAX_PAGE:
-            raise BadFilter(_l("The page must be a number from 1 to %(max)d.", max=MAX_PAGE))
+        page = page_argument(args)
         values["overdue"] = values["overdue"].lower() if "overdue" in args else "false"
         if values["overdue"] not in OVERDUE_VALUES:
             raise BadFilter(_l("overdue must be true or false."))
@@ -91,14 +98,13 @@ class Filters:
         if values["sort"] and values["sort"] not in SORTS:
             raise BadFilter(_l("Unknown sort order: %(value)s", value=values["sort"]))
         q = values["q"][:200]
-        # Relevance without a search ranks nothing: the code order, read off its index.
-        # (nor with one of one or two letters: ranking nearly every commitment took 0.7 s).
-        sort = values["sort"] if values["sort"] and (
-            len(q) >= TRIGRAM or values["sort"] != "relevance") else default_sort(q)
+        sort = values["sort"] or default_sort(q)
+        if sort == "relevance":  # ranks nothing without a search of three letters or more
+            sort = default_sort(q)
         return cls(country=values["country"].upper(), theme=values["theme"],
                    status=values["status"], meeting=values["meeting"], table=values["table"],
                    overdue=OVERDUE_VALUES[values["overdue"]],
-                   q=q, sort=sort, page=int(page))
+                   q=q, sort=sort, page=page)
 
     def args(self, **changes) -> dict:
         """The URL arguments of these filters (defaults left out), with changes applied."""

@@ -10,8 +10,14 @@ from markupsafe import Markup
 
 from tracker.audit.ratings import ratings_for
 from tracker.commitments.dashboard import compute_dashboard, country_breakdown, theme_breakdown
-from tracker.commitments.detail import COUNTRY_PER_PAGE, commitments_of_country
-from tracker.commitments.listing import BadFilter, Filters, Page, check_known, list_commitments
+from tracker.commitments.detail import COUNTRY_PER_PAGE, country_page
+from tracker.commitments.listing import (
+    BadFilter,
+    Filters,
+    check_known,
+    list_commitments,
+    page_argument,
+)
 from tracker.commitments.matrix import build_matrix
 from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
@@ -98,21 +104,17 @@ def country(iso3: str):
     country = db.session.scalar(sa.select(Country).filter_by(iso3=iso3.upper()))
     if country is None:
         abort(404)
-    try:  # the list's own check of ?page=, and its message
-        number = Filters.from_args({k: v for k, v in request.args.items() if k == "page"}).page
+    try:
+        number = page_argument(request.args)
     except BadFilter as exc:
         abort(400, description=str(exc))
     summary = next(iter(country_breakdown(country.id)), None)
-    # The summary's counts give the number of pages: no COUNT of the commitments.
-    page = Page(items=[], total=summary.total if summary else 0, page=number,
-                per_page=COUNTRY_PER_PAGE)
-    if number > page.pages:
-        abort(404)
 
     def context():
         today = dt.date.today()
-        page.items = commitments_of_country(country.id, today, COUNTRY_PER_PAGE,
-                                            (number - 1) * COUNTRY_PER_PAGE)[:COUNTRY_PER_PAGE]
+        page = country_page(country.id, summary.total if summary else 0, number, today)
+        if page is None:
+            abort(404)
         return dict(country=country, statuses=list(Status),
                     ratings=ratings_for(c.id for c in page.items), summary=summary,
                     by_theme=theme_breakdown(country.id), today=today,
