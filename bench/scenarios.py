@@ -84,10 +84,11 @@ def summary(values):
     return {"p50_ms": statistics.median(values), "p95_ms": pct(values, 95), "n": len(values)}
 
 
-def posts_and_first_reads(port, code, token, count):
+def posts_and_first_reads(port, code, token, count, settle):
     """`count` sequential status updates of one commitment, alternating statuses, each
-    followed by one timed anonymous GET / (the server runs with DATA_VERSION_TTL=0, so that
-    GET is the first one to see the new data version: uncached)."""
+    followed, `settle` seconds later (past DATA_VERSION_TTL, when every worker has read the
+    new data version), by one timed anonymous GET /: the first to see that version, so
+    rendered, not cached."""
     posts, reads = [], []
     for i in range(count):
         _, _, body = request(port, "GET", f"/api/v1/commitments/{code}")
@@ -101,6 +102,7 @@ def posts_and_first_reads(port, code, token, count):
         posts.append((time.perf_counter() - started) * 1000)
         if status not in (200, 201):
             raise RuntimeError(f"status update answered {status}: {answer[:300]!r}")
+        time.sleep(settle)
         started = time.perf_counter()
         status, _, _ = request(port, "GET", "/")
         reads.append((time.perf_counter() - started) * 1000)

@@ -154,6 +154,25 @@ def test_the_api_pages_the_ledger(client, history):
     assert client.get("/api/v1/ledger?limit=5000").status_code == 400
 
 
+def test_a_page_read_before_is_served_as_the_rows_are_now(client, history):
+    """The JSON of a page is kept between requests, but never past a change to its rows, even
+    one made below the application, which does not move the data version."""
+    url = "/api/v1/ledger?after=0&limit=10"
+    first = client.get(url).json
+    assert client.get(url).json == first
+    changed = dict(json.loads(db.session.get_one(LedgerEntry, 5).payload), seq=-5)
+    tamper(f"UPDATE ledger_entry SET payload = '{json.dumps(changed)}' WHERE seq = 5",
+           "ledger_entry")
+    now = client.get(url).json
+    assert now["items"][4]["payload"] == changed and now["items"][:4] == first["items"][:4]
+    announcement = json.dumps({"event": {"entries": [{"seq": 3, "prev_hash": "x", "hash": "y"}]}})
+    withhold = ("INSERT INTO ledger_entry (seq, at, kind, payload, prev_hash, hash) SELECT "
+                f"seq + 1, at, 'entries_withheld', '{announcement}', hash, 'z' FROM ledger_entry "
+                "ORDER BY seq DESC LIMIT 1")
+    tamper(withhold, "ledger_entry")
+    assert client.get(url).json["items"][2]["payload"] is None
+
+
 def test_the_head_is_published_on_the_dashboard_feed_and_exports(client, history):
     head = client.get("/api/v1/ledger?limit=1").json["head"]
     checkpoint = f"{head['seq']}:{head['hash']}"

@@ -26,6 +26,7 @@ import json
 from typing import cast
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session, aliased
 
 from tracker.core.bulk import insert_rows
@@ -47,6 +48,7 @@ from tracker.models import (
 GENESIS = "0" * 64
 VERSION = 2  # the payload format written now; an entry without "v" is format 1
 WITHHELD = "entries_withheld"  # kind of the entry announcing earlier entries no longer served
+TEXT_KINDS = ("observation", "answer")  # events holding a text (served with its opening)
 _table = cast(sa.Table, LedgerEntry.__table__)
 
 
@@ -193,7 +195,7 @@ def format1_entries_of(connection, observation_id: int) -> list[tuple[int, str, 
     answers' text."""
     rows = connection.execute(
         sa.select(_table.c.seq, _table.c.prev_hash, _table.c.hash, _table.c.payload)
-        .where(_table.c.kind.in_(("observation", "answer")),
+        .where(_table.c.kind.in_(TEXT_KINDS),
                _table.c.payload.contains(f'"observation_id":{observation_id}'))
         .order_by(_table.c.seq)).all()
     found = []
@@ -306,7 +308,7 @@ def _withholding(session: Session, entries, format1) -> str | None:
     for seq, kind, event in format1:
         withdrawn = (kind == "evidence_added" and event.get("visibility") == "restricted"
                      and event.get("sha256")) \
-            or (kind in ("observation", "answer") and event.get("observation_id") in hidden)
+            or (kind in TEXT_KINDS and event.get("observation_id") in hidden)
         if withdrawn and seq not in withheld:
             return f"entry {seq}: holds withdrawn content, but is still served"
     return None
@@ -374,6 +376,27 @@ def _agreement(session: Session, recorded: dict) -> str | None:
     return None
 
 
+def page_fingerprint(after: int, limit: int) -> str | None:
+    """A digest of the row versions the page would show and of every withheld entry, as they
+    are in the database now: PostgreSQL gives every inserted or updated row version a new
+    ``xmin``, so a page kept under it is served only while its rows are exactly these, and a
+    verifier sees a change made behind the application's back (which does not move the data
+    version) at once. None, to build the page each time: on SQLite (no row versions), and
+    for a page with texts to open, which are read from the observation tables as they are."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    row = sa.func.concat(_table.c.seq, ":", sa.literal_column("xmin"))
+    page = sa.select(_table.c.seq, _table.c.kind, row.label("row")) \
+        .where(_table.c.seq > after).order_by(_table.c.seq).limit(limit)
+    rows = sa.union_all(page, sa.select(-_table.c.seq, _table.c.kind, row)
+                        .where(_table.c.kind == WITHHELD)).subquery()
+    digest, texts = db.session.execute(sa.select(
+        sa.func.md5(sa.func.string_agg(rows.c.row, aggregate_order_by(
+            sa.literal_column("','"), rows.c.seq))),
+        sa.func.bool_or(rows.c.kind.in_(TEXT_KINDS)))).one()
+    return None if texts else digest
+
+
 def ledger_page(after: int, limit: int) -> list[dict]:
     """Entries after a sequence number, for the API: the payload as the object it encodes,
     with the opening of a visible text; a withheld entry without payload, naming the entry
@@ -400,7 +423,7 @@ def ledger_page(after: int, limit: int) -> list[dict]:
 def _openings(payloads: dict[int, dict]) -> dict[int, dict]:
     """seq -> {"salt", "text"[, "links"]} for the format-2 observations and answers among
     these entries whose observation is not hidden (two queries)."""
-    wanted: dict[str, dict[int, int]] = {"observation": {}, "answer": {}}
+    wanted: dict[str, dict[int, int]] = {kind: {} for kind in TEXT_KINDS}
     for seq, payload in payloads.items():
         if payload.get("v") == VERSION and payload["kind"] in wanted:
             event = payload["event"]
