@@ -356,6 +356,15 @@ class Smoke:
             check(hidden.status == 404, f"{target} answered {hidden.status} to a client")
             print(f"  {len(cached)} bytes from {target[:24]}..., headers kept, 304, 206, "
                   "internal location 404")
+        if self.nginx is None:
+            return
+        with step("/feed.atom: a translated export, sent by nginx with its Vary"):
+            feed = Browser(self.site, source=self.addresses[-2]).get("/feed.atom")
+            check(feed.status == 200 and b"<feed" in feed.body
+                  and (feed.headers["Content-Type"] or "").startswith("application/atom+xml")
+                  and "Accept-Language" in (feed.headers["Vary"] or ""),
+                  f"answered {feed.status}, {feed.headers['Content-Type']!r}, "
+                  f"Vary {feed.headers['Vary']!r}")
 
     def rate_limits(self) -> None:
         assert self.site is not None

@@ -1,4 +1,4 @@
-"""CSV exports cached as files per data version and filters (tracker/exports/file_cache.py):
+"""Exports cached as files per data version, filters and language (tracker/exports/file_cache.py):
 junk parameters share the file, a second download runs no query but the version's, a write
 makes a new file, a disk that cannot take the file still gets the whole CSV, and every
 client has a budget of exports (429 beyond)."""
@@ -99,6 +99,25 @@ def test_the_second_download_is_the_file_and_runs_only_the_version_query(
     assert second.headers["Content-Length"] == str(len(body))
     part = client.get(HISTORY, headers={"Range": "bytes=3-99"})
     assert part.status_code == 206 and part.get_data() == body[3:100]
+
+
+@pytest.mark.parametrize("path, mimetype", [("/calendar.ics", "text/calendar"),
+                                             ("/feed.atom", "application/atom+xml")])
+def test_the_calendar_and_the_feed_are_kept_as_files_per_language(
+        app, client, seeded, count_queries, path, mimetype):
+    first = client.get(f"{path}?country=MEX")
+    body = first.get_data()
+    assert files(app, f"*{path[-4:]}")[0].read_bytes() == body
+    with count_queries() as statements:
+        again = client.get(f"{path}?utm_source=mail&country=mex")  # junk, another spelling
+    assert len(statements) == 1 and "data_version" in statements[0]
+    assert again.get_data() == body and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Content-Type"] == first.headers["Content-Type"] == \
+        f"{mimetype}; charset=utf-8"
+    assert "Accept-Language" in again.headers["Vary"] and again.headers["X-Ledger-Head"]
+    english = client.get(f"{path}?country=MEX", headers={"Accept-Language": "en"})
+    assert english.headers["ETag"] != first.headers["ETag"] and english.get_data() != body
+    assert len(files(app, f"*{path[-4:]}")) == 2
 
 
 def test_a_write_makes_a_new_version_and_a_new_file_with_the_new_data(

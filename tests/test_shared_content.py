@@ -47,3 +47,22 @@ def test_my_commitments_is_shared_by_country_only(app, seeded, auth):
     assert "-GTM" in main_part(pages["GTM"][0]) and "-MEX" not in main_part(pages["GTM"][0])
     assert "-MEX" in main_part(pages["MEX"][0])
     assert main_part(pages["MEX"][0]) == main_part(pages["MEX"][1])
+
+
+def test_the_commitment_page_shares_its_head_and_history_never_the_readers_forms(
+        app, client, acting_as):
+    from factories import commitment
+    from workflow_helpers import add_restricted_evidence
+
+    focal = acting_as("focal_point")
+    add_restricted_evidence(focal, commitment("MT1-R01-MEX"))
+    report_status(focal, "MT1-R01-MEX", "in_progress", progress=40, note="Avance del plan")
+    mine = client.get("/commitments/MT1-R01-MEX").get_data(as_text=True)  # fills the cache
+    anonymous = app.test_client().get("/commitments/MT1-R01-MEX").get_data(as_text=True)
+    for page in (mine, anonymous):
+        assert "Avance del plan" in page and "40 %" in page  # the shared history and facts
+    assert 'id="update-heading"' in mine and "Lista secreta de víctimas" in mine
+    assert 'id="update-heading"' not in anonymous and "csrf_token" not in anonymous
+    assert "Lista secreta de víctimas" not in anonymous
+    shared = main_part(anonymous).split('<section aria-labelledby="history-heading">')[1]
+    assert shared in main_part(mine)  # the history and siblings, as the cache gave them

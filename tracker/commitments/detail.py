@@ -13,7 +13,7 @@ from tracker.permissions import Reader, can_view_evidence
 
 
 def load_commitment(code: str) -> Commitment | None:
-    """The commitment with its recommendation, quotes, history, evidence and siblings."""
+    """The commitment with its recommendation, quotes, history and siblings."""
     return db.session.scalar(
         sa.select(Commitment).where(Commitment.code == code)
         .options(
@@ -25,13 +25,16 @@ def load_commitment(code: str) -> Commitment | None:
                 selectinload(Recommendation.commitments).joinedload(Commitment.country),
             ),
             selectinload(Commitment.events).joinedload(StatusEvent.actor_country),
-            selectinload(Commitment.evidence),
         )
     )
 
 
 def visible_evidence(user: Reader, commitment: Commitment) -> list[Evidence]:
-    return [e for e in commitment.evidence if can_view_evidence(user, e)]
+    """The commitment's stored evidence this reader may see (one query; not its collection,
+    which holds a refused form's unsaved item too)."""
+    stored = db.session.scalars(sa.select(Evidence).where(
+        Evidence.commitment_id == commitment.id).order_by(Evidence.id))
+    return [e for e in stored if can_view_evidence(user, e)]
 
 
 COUNTRY_LIST_LIMIT = 100  # My commitments: beyond it, the filtered list pages through the rest

@@ -1,5 +1,5 @@
-"""CSV exports kept as files, one per data version and filters, so an export is read from the
-database once per change and then sent by the operating system from disk.
+"""Exports (CSV, iCalendar, Atom) kept as files, one per data version, filters and language,
+so an export is read from the database once per change and then sent from disk.
 
 A file is written under a temporary name while its first request streams it (or, when
 nginx sends the files, before the answer), and renamed only once complete: a concurrent
@@ -29,37 +29,42 @@ def cache_dir() -> Path:
     return Path(configured or Path(current_app.instance_path) / "export_cache")
 
 
-def export_key(name: str, filters: Filters) -> str:
-    """The export's identity: the data version and the normalised known filters (page left
-    out). Unknown query parameters never reach Filters, so they are ignored here: refusing
-    them would break links people already use, and counting them would let any junk
-    parameter make the server read the database again."""
+def export_key(name: str, filters: Filters, locale: str = "") -> str:
+    """The export's file name: a digest of the data version, the normalised known filters
+    (page left out) and the language of a translated export, with the export's own suffix.
+    Unknown query parameters never reach Filters, so they are ignored here: refusing them
+    would break links people already use, and counting them would let any junk parameter
+    make the server read the database again."""
     args = sorted(filters.args(page=1).items())
     today = dt.date.today().isoformat() if filters.overdue else ""  # overdue moves at midnight
-    parts = (name, data_token(), args, today, current_app.config["PUBLIC_BASE_URL"])
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+    parts = (name, data_token(), args, today, locale, current_app.config["PUBLIC_BASE_URL"])
+    return hashlib.sha256(repr(parts).encode()).hexdigest() + Path(name).suffix
 
 
-def cached(digest: str) -> tuple[Path, str | None] | None:
-    """The complete file for this key and the ledger head it was made at, or None."""
-    path = cache_dir() / f"{digest}.csv"
+def _head_path(filename: str) -> Path:
+    return cache_dir() / Path(filename).with_suffix(".head")
+
+
+def cached(filename: str) -> tuple[Path, str | None] | None:
+    """The complete file of this name and the ledger head it was made at, or None."""
+    path = cache_dir() / filename
     if not path.is_file():
         return None
     try:
-        head = (cache_dir() / f"{digest}.head").read_text().strip() or None
+        head = _head_path(filename).read_text().strip() or None
     except OSError:
         head = None
     return path, head
 
 
-def written_while_sent(chunks, digest: str, head: str):
+def written_while_sent(chunks, filename: str, head: str):
     """The chunks, as bytes, also written to the cache file; renamed into place only after
     the last one. A write error stops the writing, never the download."""
     directory = cache_dir()
     out = None
     try:
         _make_readable_dir(directory)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename[:16]}.", suffix=".tmp")
         out = os.fdopen(fd, "wb")
     except OSError as exc:
         _log_unwritable(directory, exc)
@@ -78,17 +83,17 @@ def written_while_sent(chunks, digest: str, head: str):
         complete = True
     finally:
         if out is not None:
-            _finish(out, tmp, directory, digest, head, complete)
+            _finish(out, tmp, filename, head, complete)
 
 
-def written_whole(chunks, digest: str, head: str) -> Path | None:
+def written_whole(chunks, filename: str, head: str) -> Path | None:
     """Write the whole export to its cache file, chunk by chunk (bounded memory), before any
     byte goes to the client, so a slow reader can be handed to the proxy; None when the disk
     refuses (logged), and the caller streams instead."""
     directory = cache_dir()
     try:
         _make_readable_dir(directory)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename[:16]}.", suffix=".tmp")
     except OSError as exc:
         _log_unwritable(directory, exc)
         return None
@@ -103,8 +108,8 @@ def written_whole(chunks, digest: str, head: str) -> Path | None:
     except BaseException:  # the database failed: no half file kept
         _discard(out, tmp)
         raise
-    _finish(out, tmp, directory, digest, head, complete=True)
-    hit = cached(digest)
+    _finish(out, tmp, filename, head, complete=True)
+    hit = cached(filename)
     return hit[0] if hit is not None else None
 
 
@@ -115,19 +120,21 @@ def _make_readable_dir(directory: Path) -> None:
         directory.chmod(0o755)
 
 
-def _finish(out, tmp: str, directory: Path, digest: str, head: str, complete: bool) -> None:
+def _finish(out, tmp: str, filename: str, head: str, complete: bool) -> None:
     """Rename a complete file into place (its ledger head first); drop an interrupted one."""
     if not complete:  # the client went away, or the database failed: no half file kept
         _discard(out, tmp)
         return
+    directory = cache_dir()
     try:
         out.close()
         os.chmod(tmp, 0o644)  # public data, read by nginx as another user (mkstemp: 0600)
-        fd, head_tmp = tempfile.mkstemp(dir=directory, prefix=f".{digest[:16]}.", suffix=".tmp")
+        fd, head_tmp = tempfile.mkstemp(dir=directory, prefix=f".{filename[:16]}.",
+                                        suffix=".tmp")
         with os.fdopen(fd, "w") as head_file:
             head_file.write(head)
-        os.replace(head_tmp, directory / f"{digest}.head")
-        os.replace(tmp, directory / f"{digest}.csv")
+        os.replace(head_tmp, _head_path(filename))
+        os.replace(tmp, directory / filename)
     except OSError as exc:
         _log_unwritable(directory, exc)
         _discard(out, tmp)
@@ -152,7 +159,7 @@ def prune(directory: Path, keep: int = KEEP, max_age: float = MAX_AGE) -> None:
             mtime = path.stat().st_mtime
             if now - mtime > max_age:
                 path.unlink(missing_ok=True)
-            elif path.suffix == ".csv":
+            elif path.suffix not in (".head", ".tmp"):
                 exports.append((mtime, path))
         except OSError:
             continue  # removed meanwhile by another worker

@@ -2,6 +2,7 @@
 an iCalendar file of due dates. Public records only (no evidence, no people), any reader."""
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 from flask import (
@@ -16,7 +17,7 @@ from flask import (
 from flask_babel import get_locale
 
 from tracker.commitments.listing import BadFilter, Filters, check_known
-from tracker.core.http_cache import PUBLIC_MAX_AGE, conditional_on_data
+from tracker.core.http_cache import PUBLIC_MAX_AGE
 from tracker.exports import bp
 from tracker.exports.file_cache import cached, export_key, written_while_sent, written_whole
 from tracker.extensions import limiter
@@ -32,6 +33,7 @@ from tracker.opendata.records import (
     stream_history_records,
 )
 
+CSV = "text/csv"  # mimetypes: Werkzeug adds "; charset=utf-8" to each
 # One budget per client for all four exports, whichever it asks for (429 and Retry-After).
 per_client = limiter.shared_limit(lambda: current_app.config["EXPORT_RATE_LIMIT"],
                                   scope="exports")
@@ -55,70 +57,74 @@ def checked(filters: Filters) -> Filters:
     return filters
 
 
-def export_filters() -> Filters:
-    return checked(request_filters())
-
-
-def streamed(chunks, content_type: str, filename: str | None = None) -> Response:
+def streamed(chunks, mimetype: str, filename: str | None = None) -> Response:
     """A response written while the records are read; the request's context, and so its
     database session, stays open until the last chunk."""
-    response = Response(stream_with_context(chunks), content_type=content_type)
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
     if filename:
         response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response
 
 
-def csv_file(name: str, records, columns) -> Response:
-    """A CSV export: 304 for the client's copy, else the file cached for this data version
-    and these filters, else streamed from the database while the file is written."""
+def export_file(name: str, mimetype: str, chunks_of, *, download_name: str | None = None,
+                locale: str = "") -> Response:
+    """An export: 304 for the client's copy, else the file kept for this data version,
+    filters and ``locale``, else ``chunks_of(filters)`` written to that file (whole first
+    when nginx sends the files, else while streamed). ``download_name``: sent as an
+    attachment of that name; None: shown in place (the feed)."""
     filters = request_filters()  # the codes are checked only to make a file
-    digest = export_key(name, filters)
-    etag = digest[:32]
+    filename = export_key(name, filters, locale)
+    etag = filename[:32]
+    share = functools.partial(public, etag=etag, translated=bool(locale))
     if etag in request.if_none_match:
-        return public(Response(status=304), etag)
-    hit = cached(digest)
+        return share(Response(status=304))
+    answer = functools.partial(file_answer, mimetype=mimetype, etag=etag,
+                               download_name=download_name)
+    hit = cached(filename)
     if hit is not None:
         try:  # send_file lets Range and If-Range work, and the server copy from disk
-            response = file_answer(hit[0], name, etag)
+            response = answer(hit[0])
             response.headers["X-Ledger-Head"] = hit[1] or ledger_head()
-            return public(response, etag)
+            return share(response)
         except FileNotFoundError:  # pruned by another worker just now: make it again
             pass
     head = ledger_head()
     if current_app.config["EXPORT_ACCEL_REDIRECT"]:
         # Written whole first (the worker waits on the database, never on the client), then
         # handed to nginx like a cached file; a disk that refuses falls back to streaming.
-        path = written_whole(csv_chunks(records(checked(filters)), columns), digest, head)
+        path = written_whole(chunks_of(checked(filters)), filename, head)
         if path is not None:
-            response = accel_redirect(path, name)
+            response = answer(path)
             response.headers["X-Ledger-Head"] = head
-            return public(response, etag)
-        chunks = csv_chunks(records(filters), columns)  # the disk refused: stream only
+            return share(response)
+        chunks = chunks_of(filters)  # the disk refused: stream only
     else:
-        chunks = written_while_sent(csv_chunks(records(checked(filters)), columns), digest,
-                                    head)
-    response = streamed(chunks, "text/csv; charset=utf-8", name)
+        chunks = written_while_sent(chunks_of(checked(filters)), filename, head)
+    response = streamed(chunks, mimetype, download_name)
     response.headers["X-Ledger-Head"] = head
-    return public(response, etag)
+    return share(response)
 
 
-def file_answer(path: Path, name: str, etag: str) -> Response:
-    """A cached file: handed to nginx with EXPORT_ACCEL_REDIRECT, else sent by the worker."""
+def file_answer(path: Path, *, mimetype: str, etag: str,
+                download_name: str | None) -> Response:
+    """A kept file: handed to nginx with EXPORT_ACCEL_REDIRECT, else sent by the worker."""
     if current_app.config["EXPORT_ACCEL_REDIRECT"]:
-        return accel_redirect(path, name)
-    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=name,
-                     conditional=True, etag=etag, max_age=max_age())
+        return accel_redirect(path, mimetype, download_name)
+    return send_file(path, mimetype=mimetype, as_attachment=download_name is not None,
+                     download_name=download_name, conditional=True, etag=etag,
+                     max_age=max_age())
 
 
-def accel_redirect(path: Path, name: str) -> Response:
+def accel_redirect(path: Path, mimetype: str, download_name: str | None) -> Response:
     """An empty answer telling nginx to send the file itself, so a slow client holds an
     nginx connection, not a worker. The target is the app's own file name (a digest),
     never anything from the request. nginx keeps Content-Type, Content-Disposition and
     Cache-Control from this answer, takes Last-Modified from the file, and the ETag and
     X-Ledger-Head through add_header (deploy/nginx.conf)."""
-    response = Response(status=200, content_type="text/csv; charset=utf-8")
+    response = Response(status=200, mimetype=mimetype)
     response.headers["X-Accel-Redirect"] = current_app.config["EXPORT_ACCEL_REDIRECT"] + path.name
-    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    if download_name:
+        response.headers["Content-Disposition"] = f"attachment; filename={download_name}"
     response.last_modified = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
     return response
 
@@ -128,8 +134,11 @@ def ledger_head() -> str:
     return f"{head['seq']}:{head['hash']}"
 
 
-def public(response: Response, etag: str) -> Response:
-    """The validators and Cache-Control every reader may share (as conditional_on_data)."""
+def public(response: Response, etag: str, translated: bool = False) -> Response:
+    """The validators and Cache-Control every reader may share (as conditional_on_data);
+    a translated export varies with the reader's language."""
+    if translated:
+        response.vary.add("Accept-Language")
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = max_age()
@@ -144,31 +153,34 @@ def max_age() -> int:
 @per_client
 def commitments_csv():
     """The matching commitments as CSV, in the list's sort order."""
-    return csv_file("commitments.csv", stream_commitment_records,
-                    [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS])
+    columns = [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS]
+    return export_file("commitments.csv", CSV, lambda filters: csv_chunks(
+        stream_commitment_records(filters), columns), download_name="commitments.csv")
 
 
 @bp.get("/export/history.csv")
 @per_client
 def history_csv():
     """Every status event of the matching commitments as CSV, commitment by commitment."""
-    return csv_file("history.csv", stream_history_records, HISTORY_COLUMNS)
+    return export_file("history.csv", CSV, lambda filters: csv_chunks(
+        stream_history_records(filters), HISTORY_COLUMNS), download_name="history.csv")
 
 
 @bp.get("/feed.atom")
 @per_client
-@conditional_on_data
 def feed():
     """An Atom feed of the latest status changes of the matching commitments."""
-    context = feed_context(export_filters(), str(get_locale()))
-    return Response(render_template("exports/feed.atom.xml", feed=context),
-                    content_type="application/atom+xml; charset=utf-8")
+    locale = str(get_locale())
+    return export_file("feed.atom", "application/atom+xml", lambda filters: [
+        render_template("exports/feed.atom.xml", feed=feed_context(filters, locale))],
+        locale=locale)
 
 
 @bp.get("/calendar.ics")
 @per_client
-@conditional_on_data
 def calendar():
     """An iCalendar file of the due dates of the matching commitments."""
-    chunks = due_dates_calendar(export_filters(), str(get_locale()))
-    return streamed(chunks, "text/calendar; charset=utf-8", "crm-due-dates.ics")
+    locale = str(get_locale())
+    return export_file("calendar.ics", "text/calendar",
+                       lambda filters: due_dates_calendar(filters, locale),
+                       download_name="crm-due-dates.ics", locale=locale)

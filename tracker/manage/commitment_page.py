@@ -1,23 +1,51 @@
 """The commitment page, rendered from its own view and again by a form that failed."""
 
-from flask import abort, render_template
+import functools
+
+import sqlalchemy as sa
+from flask import abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from tracker.audit.observations import observations_of
 from tracker.audit.ratings import rating_of
 from tracker.commitments.detail import load_commitment, visible_evidence
+from tracker.core.http_cache import shared_content
+from tracker.extensions import db
 from tracker.manage.forms import StatusUpdateForm
 from tracker.models import Commitment
 from tracker.permissions import can_add_evidence, can_answer, can_hide, can_observe, can_update
 
+# The page's parts that are the same for every reader, around the reader's own forms.
+PUBLIC_PARTS = ("public/_commitment_head.html", "public/_commitment_tail.html")
+
 
 def commitment_or_404(code: str) -> Commitment:
-    """The commitment with everything its page shows, or a 404."""
-    commitment = load_commitment(code)
+    """The commitment (its row only: what its page shows is loaded by the parts), or a 404."""
+    commitment = db.session.scalar(sa.select(Commitment).where(Commitment.code == code))
     if commitment is None:
         abort(404)
     return commitment
+
+
+def _public_context(code: str) -> dict:
+    commitment = load_commitment(code)
+    if commitment is None:
+        abort(404)
+    return dict(commitment=commitment, locale=str(get_locale()),
+                rating=rating_of(commitment, observations_of(commitment.id)))
+
+
+def public_parts(code: str) -> list[Markup]:
+    """The head and the tail of the page: on a GET, rendered once per data version for every
+    reader (a logged-in one's page then costs only its forms); a form sent back with errors
+    (a POST, perhaps after a conflict) shows them as they are now, not as this worker last
+    read the data version."""
+    context = functools.cache(lambda: _public_context(code))
+    if request.method == "GET":
+        return [shared_content(template, context) for template in PUBLIC_PARTS]
+    return [Markup(render_template(template, **context())) for template in PUBLIC_PARTS]
 
 
 def observation_forms(commitment: Commitment, observations, failed=None) -> dict:
@@ -46,11 +74,12 @@ def render_commitment_page(commitment: Commitment, *, update_form=None, evidence
         from tracker.manage.evidence_forms import EvidenceForm
 
         evidence_form = EvidenceForm(formdata=None)
-    observations = observations_of(commitment.id)
-    html = render_template(
-        "public/commitment.html", commitment=commitment, locale=str(get_locale()),
-        evidence=visible_evidence(current_user, commitment), update_form=update_form,
-        evidence_form=evidence_form, conflict=conflict, observations=observations,
-        rating=rating_of(commitment, observations),
-        observation_forms=observation_forms(commitment, observations, failed_form))
+    with db.session.no_autoflush:  # a refused form may leave an unsaved row behind: read only
+        observations = observations_of(commitment.id)
+        head, tail = public_parts(commitment.code)
+        html = render_template(
+            "public/commitment.html", commitment=commitment, head=head, tail=tail,
+            evidence=visible_evidence(current_user, commitment), update_form=update_form,
+            evidence_form=evidence_form, conflict=conflict, observations=observations,
+            observation_forms=observation_forms(commitment, observations, failed_form))
     return html, status

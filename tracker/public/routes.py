@@ -15,6 +15,7 @@ from tracker.commitments.listing import (
     BadFilter,
     Filters,
     check_known,
+    filter_choices,
     list_commitments,
     page_argument,
 )
@@ -101,25 +102,27 @@ def matrix():
 def country(iso3: str):
     """A member state's scorecard: its commitments by status and theme, then page by page,
     overdue first."""
-    country = db.session.scalar(sa.select(Country).filter_by(iso3=iso3.upper()))
-    if country is None:
+    locale, iso3 = str(get_locale()), iso3.upper()
+    name = dict(filter_choices(locale)["countries"]).get(iso3)  # (cached: no query)
+    if name is None:
         abort(404)
     try:
         number = page_argument(request.args)
     except BadFilter as exc:
         abort(400, description=str(exc))
-    summary = next(iter(country_breakdown(country.id)), None)
 
     def context():
+        country = db.session.scalars(sa.select(Country).filter_by(iso3=iso3)).one()
+        summary = next(iter(country_breakdown(country.id)), None)
         today = dt.date.today()
         page = country_page(country.id, summary.total if summary else 0, number, today)
         if page is None:
             abort(404)
-        return dict(country=country, statuses=list(Status),
+        return dict(country=country, statuses=list(Status), locale=locale,
                     ratings=ratings_for(c.id for c in page.items), summary=summary,
                     by_theme=theme_breakdown(country.id), today=today,
                     commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page)
-    return render_template("public/country.html", country=country,
+    return render_template("public/country.html", title=name,
                            content=shared_content("public/_country.html", context))
 
 
