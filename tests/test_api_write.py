@@ -94,6 +94,21 @@ def test_an_update_is_recorded_with_its_history_and_ledger_entry(client, focal):
     assert token.last_used_at is not None
 
 
+def test_a_tokens_use_is_noted_once_a_minute(client, focal, count_queries):
+    value = token_of(focal)
+    with time_machine.travel(dt.datetime(2026, 12, 3, 10, 0, tzinfo=dt.timezone.utc), tick=False):
+        assert update(client, value, status="in_progress", progress=10).status_code == 201
+        with count_queries() as statements:
+            assert update(client, value, status="in_progress", progress=20).status_code == 201
+    assert not any(s.startswith("UPDATE api_token") for s in statements)
+    with time_machine.travel(dt.datetime(2026, 12, 3, 10, 1, 30, tzinfo=dt.timezone.utc),
+                             tick=False):
+        assert update(client, value, status="in_progress", progress=30).status_code == 201
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ApiToken)).last_used_at == \
+        dt.datetime(2026, 12, 3, 10, 1, 30, tzinfo=dt.timezone.utc)
+
+
 def test_a_retry_with_the_same_key_gets_the_first_answer_and_records_once(client, focal):
     value, before = token_of(focal), counts()
     first = update(client, value, key="run-42/MT1-R03-MEX")

@@ -1,5 +1,6 @@
 """The tracker's application factory."""
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, request
@@ -146,22 +147,23 @@ def register_commands(app: Flask) -> None:
 
 
 def register_template_globals(app: Flask) -> None:
-    from flask_babel import format_decimal
-
     from tracker.commitments.overdue import is_overdue
     from tracker.core import labels
+    from tracker.core.numbers import numberformat
     from tracker.permissions import TEMPLATE_PREDICATES
     from tracker.public.options import option_tags
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters["numberformat"] = format_decimal
-    app.jinja_env.globals.update(
-        status_labels=labels.STATUS_LABELS, actor_labels=labels.ACTOR_LABELS,
-        assessment_labels=labels.ASSESSMENT_LABELS,
-        organisation_kind_labels=labels.ORGANISATION_KIND_LABELS,
-        message_kind_labels=labels.MESSAGE_KIND_LABELS,
-        outbox_status_labels=labels.OUTBOX_STATUS_LABELS, is_overdue=is_overdue,
-        option_tags=option_tags)
+    app.jinja_env.filters["numberformat"] = numberformat
+    tables: dict[str, Mapping] = {
+        "status_labels": labels.STATUS_LABELS, "actor_labels": labels.ACTOR_LABELS,
+        "assessment_labels": labels.ASSESSMENT_LABELS,
+        "organisation_kind_labels": labels.ORGANISATION_KIND_LABELS,
+        "message_kind_labels": labels.MESSAGE_KIND_LABELS,
+        "outbox_status_labels": labels.OUTBOX_STATUS_LABELS}
+    app.jinja_env.globals.update({name: labels.InLanguage(table)
+                                  for name, table in tables.items()})
+    app.jinja_env.globals.update(is_overdue=is_overdue, option_tags=option_tags)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
 
     @app.context_processor

@@ -32,6 +32,7 @@ PREFIX = "crm_"
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
 NAME_MAX = 100
+LAST_USE_PRECISION = dt.timedelta(minutes=1)  # "last used", as token lists show it
 
 
 class TokenRefused(Refused):
@@ -115,6 +116,17 @@ def token_for(authorization: str | None) -> ApiToken:
     if not token.user.active:
         raise TokenInvalid(_l("the token's account is deactivated"))
     return token
+
+
+def note_use(token: ApiToken) -> None:
+    """Note that the token was used, in its own transaction (so a refused write counts as a
+    use too), to the minute: a system sending a sheet's worth of updates at once would
+    otherwise queue every request behind the lock of its token's row, and commit once more
+    for each."""
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
+        token.last_used_at = now
+        db.session.commit()
 
 
 def state_of(token: ApiToken, now: dt.datetime | None = None) -> str:

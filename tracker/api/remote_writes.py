@@ -10,11 +10,11 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from tracker.accounts.api_tokens import TokenInvalid, token_for
+from tracker.accounts.api_tokens import TokenInvalid, note_use, token_for
 from tracker.api.idempotency import Answer
 from tracker.api.write_bodies import BodyRefused, evidence_body, update_body
 from tracker.commitments.status_updates import Conflict, UpdateRefused, record_status
-from tracker.core.time import isoformat_utc, utcnow
+from tracker.core.time import isoformat_utc
 from tracker.core.urls import public_url
 from tracker.evidence.storage import EvidenceNotStored, EvidenceRefused, add_evidence
 from tracker.extensions import db
@@ -42,13 +42,13 @@ def refused(status: int, message, field: str | None = None, **extra) -> Answer:
 
 
 def authenticate(authorization: str | None) -> ApiToken:
-    """The request's live token, its use noted; TokenRejected with the reason otherwise."""
+    """The request's live token, its use noted (to the minute); TokenRejected with the
+    reason otherwise."""
     try:
         token = token_for(authorization)
     except TokenInvalid as exc:
         raise TokenRejected(str(exc)) from None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    note_use(token)
     return token
 
 

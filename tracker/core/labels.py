@@ -1,6 +1,8 @@
 """Translatable labels for the stable codes stored in the database."""
 
-from flask_babel import lazy_gettext as _l
+from collections.abc import Iterator, Mapping
+
+from flask_babel import get_locale, lazy_gettext as _l
 
 from tracker.models import (
     Assessment,
@@ -99,3 +101,26 @@ OUTBOX_STATUS_LABELS = {
     OutboxStatus.SENDING: _l("sending"),
     OutboxStatus.FAILED: _l("failed"),
 }
+
+
+class InLanguage(Mapping):
+    """A table of labels for templates, each translated once per language rather than at
+    every use (a dashboard names the same five statuses a hundred times)."""
+
+    def __init__(self, labels: Mapping) -> None:
+        self._labels = labels
+        self._translated: dict[tuple[str, object], str] = {}
+
+    def __getitem__(self, key) -> str:
+        locale = str(get_locale())
+        try:
+            return self._translated[locale, key]
+        except KeyError:
+            label = self._translated[locale, key] = str(self._labels[key])
+            return label
+
+    def __iter__(self) -> Iterator:
+        return iter(self._labels)
+
+    def __len__(self) -> int:
+        return len(self._labels)
