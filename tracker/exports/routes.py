@@ -110,9 +110,12 @@ def file_answer(path: Path, *, mimetype: str, etag: str,
     """A kept file: handed to nginx with EXPORT_ACCEL_REDIRECT, else sent by the worker."""
     if current_app.config["EXPORT_ACCEL_REDIRECT"]:
         return accel_redirect(path, mimetype, download_name)
-    return send_file(path, mimetype=mimetype, as_attachment=download_name is not None,
-                     download_name=download_name, conditional=True, etag=etag,
-                     max_age=max_age())
+    response = send_file(path, mimetype=mimetype, as_attachment=download_name is not None,
+                         download_name=download_name, conditional=True, etag=etag,
+                         max_age=max_age())
+    if download_name is None:  # read in place, as when streamed: not "inline; <digest>"
+        del response.headers["Content-Disposition"]
+    return response
 
 
 def accel_redirect(path: Path, mimetype: str, download_name: str | None) -> Response:
@@ -136,9 +139,10 @@ def ledger_head() -> str:
 
 def public(response: Response, etag: str, translated: bool = False) -> Response:
     """The validators and Cache-Control every reader may share (as conditional_on_data);
-    a translated export varies with the reader's language."""
+    a translated export varies with the reader's language: their browser's, or the one they
+    chose (a cookie), as pages do."""
     if translated:
-        response.vary.add("Accept-Language")
+        response.vary.update({"Cookie", "Accept-Language"})
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = max_age()
