@@ -172,11 +172,15 @@ def test_an_interrupted_download_leaves_no_file(app, client, seeded):
 def test_old_exports_are_removed_and_at_most_keep_are_kept(tmp_path):
     now = time.time()
     for age, name in [(7200, "old.csv"), (7200, "old.head"), (7200, ".abandoned.tmp"),
-                      (30, "a.csv"), (20, "b.csv"), (20, "b.head"), (10, "c.csv")]:
+                      (7200, "old.atom"), (30, "a.csv"), (25, "a.ics"), (20, "b.csv"),
+                      (20, "b.head"), (10, "c.atom"), (7200, ".gitkeep")]:
         (tmp_path / name).write_text("x")
         os.utime(tmp_path / name, (now - age, now - age))
+    (tmp_path / "lost+found").mkdir()  # the folder is a mount point: not ours to remove
+    os.utime(tmp_path / "lost+found", (now - 7200, now - 7200))
     prune(tmp_path, keep=2)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "b.head", "c.csv"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        ".gitkeep", "b.csv", "b.head", "c.atom", "lost+found"]
 
 
 def test_exports_answer_429_past_the_clients_budget(app, client, seeded):

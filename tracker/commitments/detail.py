@@ -26,6 +26,8 @@ def load_commitment(code: str) -> Commitment | None:
             ),
             selectinload(Commitment.events).joinedload(StatusEvent.actor_country),
         )
+        # A row the request read before (its forms) is refreshed, not kept as first loaded.
+        .execution_options(populate_existing=True)
     )
 
 

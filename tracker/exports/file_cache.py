@@ -21,6 +21,7 @@ from tracker.core.data_version import data_token
 
 MAX_AGE = 3600  # seconds: older files belong to earlier versions (or are rewritten)
 KEEP = 64  # at most this many exports on disk (a search query makes its own file)
+EXPORT_SUFFIXES = (".csv", ".ics", ".atom")  # what export_key names; nothing else is pruned
 
 
 def cache_dir() -> Path:
@@ -155,17 +156,22 @@ def prune(directory: Path, keep: int = KEEP, max_age: float = MAX_AGE) -> None:
     temporary files) and all but the keep newest exports."""
     now, exports = time.time(), []
     for path in directory.iterdir():
+        if path.suffix not in (*EXPORT_SUFFIXES, ".head", ".tmp"):
+            continue  # not ours (a mount point's lost+found, a .gitkeep)
         try:
             mtime = path.stat().st_mtime
             if now - mtime > max_age:
                 path.unlink(missing_ok=True)
-            elif path.suffix not in (".head", ".tmp"):
+            elif path.suffix in EXPORT_SUFFIXES:
                 exports.append((mtime, path))
         except OSError:
             continue  # removed meanwhile by another worker
     for _, path in sorted(exports, reverse=True)[keep:]:
-        path.unlink(missing_ok=True)
-        path.with_suffix(".head").unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".head").unlink(missing_ok=True)
+        except OSError:
+            continue
 
 
 def _log_unwritable(directory: Path, exc: OSError) -> None:

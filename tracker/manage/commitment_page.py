@@ -37,14 +37,15 @@ def _public_context(code: str) -> dict:
                 rating=rating_of(commitment, observations_of(commitment.id)))
 
 
-def public_parts(code: str) -> list[Markup]:
-    """The head and the tail of the page: on a GET, rendered once per data version for every
-    reader (a logged-in one's page then costs only its forms); a form sent back with errors
-    (a POST, perhaps after a conflict) shows them as they are now, not as this worker last
-    read the data version."""
-    context = functools.cache(lambda: _public_context(code))
-    if request.method == "GET":
-        return [shared_content(template, context) for template in PUBLIC_PARTS]
+def public_parts(commitment: Commitment) -> list[Markup]:
+    """The head and the tail of the page: on a GET, rendered once per data version and
+    version of the commitment for every reader (a logged-in one's page then costs only its
+    forms, and their version is never newer than the state shown above them); a form sent
+    back with errors (a POST, perhaps after a conflict) shows them as they are now."""
+    context = functools.cache(lambda: _public_context(commitment.code))
+    if request.method in ("GET", "HEAD"):
+        return [shared_content(template, context, commitment.version)
+                for template in PUBLIC_PARTS]
     return [Markup(render_template(template, **context())) for template in PUBLIC_PARTS]
 
 
@@ -76,7 +77,7 @@ def render_commitment_page(commitment: Commitment, *, update_form=None, evidence
         evidence_form = EvidenceForm(formdata=None)
     with db.session.no_autoflush:  # a refused form may leave an unsaved row behind: read only
         observations = observations_of(commitment.id)
-        head, tail = public_parts(commitment.code)
+        head, tail = public_parts(commitment)
         html = render_template(
             "public/commitment.html", commitment=commitment, head=head, tail=tail,
             evidence=visible_evidence(current_user, commitment), update_form=update_form,

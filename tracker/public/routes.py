@@ -112,7 +112,9 @@ def country(iso3: str):
         abort(400, description=str(exc))
 
     def context():
-        country = db.session.scalars(sa.select(Country).filter_by(iso3=iso3)).one()
+        country = db.session.scalar(sa.select(Country).filter_by(iso3=iso3))
+        if country is None:  # gone since the choices were cached
+            abort(404)
         summary = next(iter(country_breakdown(country.id)), None)
         today = dt.date.today()
         page = country_page(country.id, summary.total if summary else 0, number, today)
