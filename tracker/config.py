@@ -95,7 +95,10 @@ class Config:
     # Downloads of the exports (both CSVs, the feed, the calendar) per client address, all
     # four counted together; 429 with Retry-After beyond.
     EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30 per minute")
-    # CSV exports cached as files, one per data version and filters (old ones removed).
+    # Indicators: a count below this is never published (nor one that could be recovered
+    # from it by subtraction); focal points of the country and the secretariat see them.
+    INDICATOR_SMALL_COUNT = int(os.environ.get("INDICATOR_SMALL_COUNT", 5))
+    # Exports cached as files, one per data version, filters and language (old ones removed).
     EXPORT_CACHE_DIR = os.environ.get("EXPORT_CACHE_DIR")  # <instance>/export_cache
     # nginx's internal location for that folder (e.g. /_exports/): a CSV is then answered
     # empty with X-Accel-Redirect and nginx sends the file, so slow clients hold no worker.

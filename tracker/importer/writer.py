@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from tracker.commitments.opening import open_commitment
 from tracker.extensions import db
 from tracker.importer.bundle import MEMBER_STATES, ItemSeed, SeedBundle
+from tracker.indicators.vocabularies import ensure_vocabularies
 from tracker.models import (
     Commitment,
     ContextItem,
@@ -75,6 +76,7 @@ def apply_seed(bundle: SeedBundle) -> SeedReport:
     report = SeedReport()
     try:
         _write(bundle, _Upserter(report))
+        ensure_vocabularies(db.session.connection())  # the indicators' dimensions
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -8,6 +8,17 @@ from tracker.models.data_version import DataVersion
 from tracker.models.draft import DraftDecision, DraftItem, DraftKind
 from tracker.models.evidence import Evidence, EvidenceBlob, EvidenceBlobChunk, Visibility
 from tracker.models.follow import Follow
+from tracker.models.indicator import (
+    Dimension,
+    DimensionValue,
+    Frequency,
+    Indicator,
+    IndicatorDimension,
+    IndicatorReport,
+    IndicatorTarget,
+    IndicatorValue,
+    Unit,
+)
 from tracker.models.ledger import LedgerEntry, register_triggers
 from tracker.models.meeting import ContextItem, ContextKind, Meeting, WorkingTable
 from tracker.models.observation import Assessment, Observation, ObservationAnswer, ObservationHiding
@@ -22,14 +33,16 @@ from tracker.models.user import DigestFrequency, LoginThrottle, OrganisationKind
 __all__ = [
     "AdminAction", "ApiToken", "Assessment", "Commitment", "CommitmentTally", "ContextItem",
     "ContextKind", "Country",
-    "DataVersion", "DigestFrequency", "DraftDecision", "DraftItem", "DraftKind", "Evidence",
-    "EvidenceBlob", "EvidenceBlobChunk", "Follow",
+    "DataVersion", "DigestFrequency", "Dimension", "DimensionValue", "DraftDecision",
+    "DraftItem", "DraftKind", "Evidence", "EvidenceBlob", "EvidenceBlobChunk", "Follow",
+    "Frequency", "Indicator", "IndicatorDimension", "IndicatorReport", "IndicatorTarget",
+    "IndicatorValue",
     "HistoryIsAppendOnly", "IdempotentRequest", "LedgerEntry", "LoginThrottle", "Meeting",
     "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
     "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",
     "RecommendationKind", "ReminderSettings", "Role", "SheetPreview", "SourceDocument",
     "SourceQuote", "Status",
-    "StatusEvent", "Theme", "User", "Visibility", "WorkingTable",
+    "StatusEvent", "Theme", "Unit", "User", "Visibility", "WorkingTable",
 ]
 
 

@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from tracker.core.events import listen_once
 from tracker.models.admin_log import AdminAction
 from tracker.models.commitment import StatusEvent
+from tracker.models.indicator import IndicatorReport, IndicatorValue
 from tracker.models.ledger import LedgerEntry
 from tracker.models.observation import Observation, ObservationAnswer, ObservationHiding
 
 APPEND_ONLY = (StatusEvent, AdminAction, LedgerEntry, Observation, ObservationAnswer,
-               ObservationHiding)
+               ObservationHiding, IndicatorReport, IndicatorValue)
 
 
 class HistoryIsAppendOnly(Exception):

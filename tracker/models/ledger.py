@@ -39,7 +39,8 @@ END;
 $$ LANGUAGE plpgsql
 """)
 APPEND_ONLY_TABLES = ("status_event", "admin_action", "ledger_entry", "observation",
-                      "observation_answer", "observation_hiding")
+                      "observation_answer", "observation_hiding", "indicator_report",
+                      "indicator_value")
 
 
 def refuse_change_trigger(table: str) -> sa.DDL:

@@ -1,0 +1,2 @@
+"""Indicators: definitions, reported values and their disaggregation, and the suppression of
+small counts on every public surface."""

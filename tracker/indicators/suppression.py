@@ -1,0 +1,174 @@
+"""Small-count suppression: which cells of an indicator report no public surface may show.
+
+Why: these counts are people (child migrants assisted, victims of trafficking) per country and
+period, broken down by sex or by sex x age group; in a small country a "2" beside a place and
+a year can point at someone. So a count below the threshold is never published, and neither is
+any count a reader could work out from the published ones (a total minus the other siblings, a
+row crossing a column). The rule is for counts of people only: callers do not call it for
+percentages, currency or days.
+
+What a reader may assume is ``equations``: a total equals its parts, only where the report's
+values really add up (a difference the report explains in a note is no equation). What a reader
+can then work out is ``recoverable`` (exact linear algebra over the rationals) and
+``pinned_to_zero`` (counts are never negative, so hidden parts that add up to nothing are all
+zero). Not covered: bounds (hidden parts adding up to 3 tell a reader each is at most 3), and
+zeros implied only by combining several groups' sums (a linear-programming question).
+
+A report's cells map (code of the first dimension's value or None, the second's or None) to a
+number; None is the total over that dimension, as in the models (tracker.models.indicator).
+"""
+
+from collections.abc import Collection, Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+
+Cell = tuple[str | None, str | None]
+Cells = Mapping[Cell, Decimal]
+Equation = list[Cell]  # [total, part, part, ...]: the total is the sum of the parts
+
+DEFAULT_THRESHOLD = 5
+
+
+def primary(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD) -> set[Cell]:
+    """The cells too small to publish: below the threshold, zeros and totals included."""
+    # A zero discloses as much as a 1: "0 men" beside a total of 7 says all 7 are women.
+    return {cell for cell, value in cells.items() if value < threshold}
+
+
+def equations(cells: Cells) -> list[Equation]:
+    """The sums a reader may assume: [total, parts...] for each group of siblings whose total
+    and parts are all present and whose exact values add up."""
+    firsts = sorted({first for first, _ in cells if first is not None})
+    seconds = sorted({second for _, second in cells if second is not None})
+    groups: list[Equation] = []
+    # Each dimension's values at every value of the other one and at its total.
+    if firsts:
+        groups += [[(None, second), *((first, second) for first in firsts)]
+                   for second in (None, *seconds)]
+    if seconds:
+        groups += [[(first, None), *((first, second) for second in seconds)]
+                   for first in (None, *firsts)]
+    return [group for group in groups if _adds_up(cells, group)]
+
+
+def recoverable(cells: Cells, hidden: Iterable[Cell]) -> set[Cell]:
+    """The hidden cells whose value follows exactly from the published cells and the sums."""
+    return _recoverable(equations(cells), set(hidden) & cells.keys())
+
+
+def pinned_to_zero(cells: Cells, hidden: Iterable[Cell]) -> set[Cell]:
+    """The hidden parts a reader knows are zero: those of a sum whose published total equals
+    its published parts (a count is never negative, so parts adding up to nothing are 0)."""
+    return _pinned_to_zero(cells, equations(cells), set(hidden) & cells.keys())
+
+
+def suppressed(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD) -> frozenset[Cell]:
+    """The cells not to publish: the small ones (primary), then enough others that none of
+    them can be worked out from what is shown (secondary suppression).
+
+    Greedy, not optimal: while a hidden cell can be worked out, it hides the smallest published
+    cell of a sum that contains one (ties: a part before a total, then by codes), preferring
+    the sums that give a cell away by themselves; it may hide more than the fewest possible.
+    Safe: it stops only when ``recoverable`` and ``pinned_to_zero`` find nothing."""
+    sums = equations(cells)
+    hidden = primary(cells, threshold)
+    while exposed := _recoverable(sums, hidden) | _pinned_to_zero(cells, sums, hidden):
+        # First the sums that give a cell away on their own (one hidden cell, or hidden zeros):
+        # a second hidden cell there mends them; the wider choice hides far more in a cross.
+        candidates = _published_in(_leaking(cells, sums, hidden), hidden)
+        if not candidates:
+            candidates = _published_in(_containing(sums, exposed), hidden)
+        if not candidates:
+            # Worked out from sums that are all hidden already: another published cell of
+            # any sum with a hidden cell breaks the chain; with none left, hide it all.
+            candidates = _published_in(_containing(sums, hidden), hidden)
+        if not candidates:
+            return frozenset(cells)
+        hidden.add(min(candidates, key=lambda cell: (cells[cell], *_order(cell))))
+    return frozenset(hidden)
+
+
+def _adds_up(cells: Cells, group: Equation) -> bool:
+    """Whether a group's total and parts are all present and the parts sum to the total."""
+    if any(cell not in cells for cell in group):
+        return False
+    total, *parts = group
+    # Fractions: exact whatever the Decimal context's precision.
+    return Fraction(cells[total]) == sum((Fraction(cells[part]) for part in parts), Fraction(0))
+
+
+def _recoverable(sums: list[Equation], hidden: Collection[Cell]) -> set[Cell]:
+    """The hidden cells whose unit vector lies in the row space of the sums restricted to the
+    hidden cells (the published ones are known numbers, moved to the right-hand side)."""
+    unknowns = sorted(hidden, key=_order)
+    column = {cell: index for index, cell in enumerate(unknowns)}
+    rows = []
+    for total, *parts in sums:
+        row = [Fraction(0)] * len(unknowns)
+        for cell, sign in [(total, 1), *((part, -1) for part in parts)]:
+            if cell in column:
+                row[column[cell]] += sign
+        if any(row):
+            rows.append(row)
+    reduced, pivots = _row_reduced(rows, len(unknowns))
+    # In reduced form a unit vector is in the row space iff it is one of the rows.
+    return {unknowns[pivot] for row, pivot in zip(reduced, pivots, strict=True)
+            if sum(1 for entry in row if entry) == 1}
+
+
+def _pinned_to_zero(cells: Cells, sums: list[Equation], hidden: Collection[Cell]) -> set[Cell]:
+    """The hidden parts of a sum with a published total whose hidden parts are all zero."""
+    pinned: set[Cell] = set()
+    for total, *parts in sums:
+        hidden_parts = [part for part in parts if part in hidden]
+        # Their sum, total minus the published parts, is public; zero only if each is zero.
+        if total not in hidden and hidden_parts and all(cells[p] == 0 for p in hidden_parts):
+            pinned.update(hidden_parts)
+    return pinned
+
+
+def _leaking(cells: Cells, sums: list[Equation], hidden: Collection[Cell]) -> list[Equation]:
+    """The sums that give a hidden cell away by themselves: one hidden cell (subtraction), or
+    a published total whose hidden parts are all zero."""
+    return [group for group in sums
+            if sum(1 for cell in group if cell in hidden) == 1
+            or _pinned_to_zero(cells, [group], hidden)]
+
+
+def _containing(sums: list[Equation], cells: Collection[Cell]) -> list[Equation]:
+    """The sums that contain one of the cells."""
+    return [group for group in sums if any(cell in cells for cell in group)]
+
+
+def _published_in(sums: list[Equation], hidden: Collection[Cell]) -> set[Cell]:
+    """The published cells of the sums."""
+    return {cell for group in sums for cell in group if cell not in hidden}
+
+
+def _row_reduced(rows: list[list[Fraction]],
+                 width: int) -> tuple[list[list[Fraction]], list[int]]:
+    """Gauss-Jordan elimination: the non-zero rows in reduced row echelon form and the column
+    of each row's pivot."""
+    rows = [row[:] for row in rows]
+    pivots: list[int] = []
+    for col in range(width):
+        done = len(pivots)
+        found = next((i for i in range(done, len(rows)) if rows[i][col]), None)
+        if found is None:
+            continue
+        rows[done], rows[found] = rows[found], rows[done]
+        lead = rows[done][col]
+        rows[done] = [entry / lead for entry in rows[done]]
+        for i, row in enumerate(rows):
+            if i != done and row[col]:
+                factor = row[col]
+                rows[i] = [a - factor * b for a, b in zip(row, rows[done], strict=True)]
+        pivots.append(col)
+    return rows[:len(pivots)], pivots
+
+
+def _order(cell: Cell) -> tuple[int, bool, str, bool, str]:
+    """Parts before totals (inner cells, then margins, then the grand total), then by codes."""
+    first, second = cell
+    return ((first is None) + (second is None),
+            first is None, first or "", second is None, second or "")
