@@ -112,3 +112,33 @@ def make_observation(auditor, code: str | Commitment = "MT1-R03-MEX", *,
                      links: str | None = None):
     """An auditor's observation on the commitment."""
     return file_observation(auditor, commitment(code), assessment, text, links)
+
+
+# -- indicators ------------------------------------------------------------------------
+
+def make_indicator(code: str = "IND-MIG-1", *, recommendation: str | None = "MT1-R03",
+                   commitment: str | None = None, unit: str = "count", frequency: str = "year",
+                   dimensions=("SEX",), actor=None, **fields):
+    """An indicator defined through the real service (by the operator unless ``actor``): on
+    MT1-R03 (every member state reports it), counted yearly by sex, unless told otherwise."""
+    from tracker.indicators.definitions import define_indicator
+    from tracker.permissions import SYSTEM
+
+    fields.setdefault("name_es", "Personas migrantes atendidas")
+    fields.setdefault("name_en", "Migrants assisted")
+    if commitment is not None:
+        recommendation = None
+    return define_indicator(actor or SYSTEM, code=code, unit=unit, frequency=frequency,
+                            recommendation_code=recommendation, commitment_code=commitment,
+                            dimensions=dimensions, **fields)
+
+
+def make_indicator_report(actor, indicator, country: str = "MEX", *, period: str = "2024",
+                          cells=None, **fields):
+    """A country's report of an indicator through the real service; by default a total of
+    100 and nothing else (``cells`` maps (first code, second code) to a number)."""
+    from tracker.indicators.reporting import report_value
+
+    place = db.session.scalar(sa.select(Country).filter_by(iso3=country))
+    return report_value(actor, indicator, place, period=period,
+                        cells={(None, None): 100} if cells is None else cells, **fields)

@@ -7,10 +7,12 @@ button is hidden by the same rule that refuses the request.
 from functools import wraps
 from typing import TypeAlias
 
+import sqlalchemy as sa
 from flask import abort
 from flask_login import AnonymousUserMixin, current_user
 from werkzeug.exceptions import Forbidden
 
+from tracker.extensions import db
 from tracker.models import (
     ApiToken,
     Commitment,
@@ -18,6 +20,7 @@ from tracker.models import (
     DigestFrequency,
     Evidence,
     Follow,
+    Indicator,
     Observation,
     Role,
     SheetPreview,
@@ -204,6 +207,30 @@ def can_report_by_sheet(user: Reader, country: Country | None) -> bool:
     return is_focal_point(user) and (country is None or country.id == user.country_id)
 
 
+def can_define_indicators(user: Reader) -> bool:
+    """Define indicators and extend the dimensions' vocabularies: the secretariat (and the
+    operator at the command line), as for the rest of administration."""
+    return can_administer(user)
+
+
+def reports_indicator(indicator: Indicator, country: Country) -> bool:
+    """Whether a country reports this indicator: the owner of its commitment, or an owner of
+    a commitment of its recommendation."""
+    if indicator.commitment is not None:
+        return indicator.commitment.country_id == country.id
+    return db.session.scalar(sa.select(sa.exists().where(
+        Commitment.recommendation_id == indicator.recommendation_id,
+        Commitment.country_id == country.id))) is True
+
+
+def can_report_indicator(user: Reader, indicator: Indicator, country: Country) -> bool:
+    """Report (or correct) a country's value of an indicator: a focal point of that country,
+    or the secretariat (for every owner, the CRM's own included), when the country reports it.
+    The operator at the command line does not report values (as with statuses)."""
+    allowed = is_secretariat(user) or (is_focal_point(user) and user.country_id == country.id)
+    return allowed and reports_indicator(indicator, country)
+
+
 def require(allowed: bool) -> None:
     """Stop the request unless allowed: a 403 (anonymous users are sent to log in first)."""
     if not allowed:
@@ -246,4 +273,6 @@ TEMPLATE_PREDICATES = {
     "can_deactivate": can_deactivate,
     "can_hold_token": can_hold_token,
     "is_auditor": is_auditor,
+    "can_define_indicators": can_define_indicators,
+    "can_report_indicator": can_report_indicator,
 }

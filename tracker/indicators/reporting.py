@@ -1,0 +1,227 @@
+"""Reporting an indicator's value for a country and period: one append-only report and its
+cells, checked against the indicator's unit and dimensions. A correction is a new report that
+replaces the current one; nothing is ever updated or deleted."""
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import get_locale, lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from tracker.core.forms import has_control_character
+from tracker.extensions import db
+from tracker.indicators.definitions import IndicatorRefused, checked_value
+from tracker.indicators.periods import parse_period
+from tracker.models import (
+    Country,
+    Dimension,
+    DimensionValue,
+    Evidence,
+    Indicator,
+    IndicatorReport,
+    IndicatorValue,
+    Unit,
+)
+from tracker.permissions import Actor, can_report_indicator, ensure, is_system
+
+__all__ = ["Cell", "current_reports", "history_of", "report_value"]
+
+# (code of the first dimension's value or None, code of the second's or None); None: total.
+Cell = tuple[str | None, str | None]
+NOTE_MAX, SOURCE_MAX = 20_000, 300
+# Parts of these add up to their total; an average, a rate or a duration do not.
+ADDITIVE = (Unit.COUNT, Unit.CURRENCY)
+
+
+def report_value(actor: Actor, indicator: Indicator, country: Country, *, period: str,
+                 cells: Mapping[Cell, object], note: str | None = None,
+                 source: str | None = None, evidence: Evidence | None = None,
+                 replaces: IndicatorReport | None = None,
+                 today: dt.date | None = None) -> IndicatorReport:
+    """Record a country's value of an indicator for a period (or correct the current one,
+    passed as ``replaces``); IndicatorRefused naming the field otherwise, nothing written."""
+    ensure(can_report_indicator(actor, indicator, country))
+    text = parse_period(period, indicator.frequency, today=today).text
+    note = _checked_text(note, "note", NOTE_MAX, multiline=True)
+    source = _checked_text(source, "source", SOURCE_MAX, multiline=False)
+    values = _checked_cells(indicator, cells)
+    _check_sums(indicator, values, explained=note is not None)
+    if evidence is not None and evidence.commitment.country_id != country.id:
+        raise IndicatorRefused(_l("The evidence must belong to a commitment of %(country)s.",
+                                  country=country.name(_locale())), "evidence")
+    # Reports of one indicator are serialised (PostgreSQL; SQLite has one writer), so two
+    # first reports of a period sent at once cannot both become current.
+    db.session.execute(sa.select(Indicator.id).where(Indicator.id == indicator.id)
+                       .with_for_update())
+    try:
+        _check_replaces(indicator, country, text, replaces)
+    except IndicatorRefused:
+        db.session.rollback()
+        raise
+    report = IndicatorReport(
+        indicator_id=indicator.id, country_id=country.id, period=text,
+        replaces_id=None if replaces is None else replaces.id, note=note, source=source,
+        evidence_id=None if evidence is None else evidence.id,
+        actor_id=None if is_system(actor) else actor.id, actor_role=str(actor.role),
+        values=[IndicatorValue(first_value=first, second_value=second, value=number)
+                for (first, second), number in values.items()])
+    db.session.add(report)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another correction of the same report won the race
+        db.session.rollback()
+        raise IndicatorRefused(_l("This report was corrected meanwhile: reload it and correct "
+                                  "the current version."), "replaces") from None
+    return report
+
+
+def current_reports(indicator: Indicator, country: Country | None = None) -> list[IndicatorReport]:
+    """The current report (the one no other replaces) per country and period, with its cells,
+    by country and period; one country's only if given. Two queries, however many."""
+    later = aliased(IndicatorReport)
+    query = (sa.select(IndicatorReport).join(IndicatorReport.country)
+             .where(IndicatorReport.indicator_id == indicator.id,
+                    ~sa.exists().where(later.replaces_id == IndicatorReport.id))
+             .order_by(Country.iso3, IndicatorReport.period)
+             .options(*_with_cells()))
+    if country is not None:
+        query = query.where(IndicatorReport.country_id == country.id)
+    return list(db.session.scalars(query))
+
+
+def history_of(indicator: Indicator, country: Country, period: str) -> list[IndicatorReport]:
+    """Every version of a country's report for a period, oldest first (the last is current)."""
+    return list(db.session.scalars(
+        sa.select(IndicatorReport)
+        .where(IndicatorReport.indicator_id == indicator.id,
+               IndicatorReport.country_id == country.id, IndicatorReport.period == period)
+        .order_by(IndicatorReport.id).options(*_with_cells())))
+
+
+def _with_cells():
+    """Load options: a report's country and cells with their codes, in fixed queries."""
+    return (joinedload(IndicatorReport.country),
+            selectinload(IndicatorReport.values).options(
+                joinedload(IndicatorValue.first_value), joinedload(IndicatorValue.second_value)))
+
+
+def _check_replaces(indicator: Indicator, country: Country, period: str,
+                    replaces: IndicatorReport | None) -> None:
+    """A period's first report replaces nothing; every later one replaces the current one."""
+    later = aliased(IndicatorReport)
+    current = db.session.scalar(
+        sa.select(IndicatorReport)
+        .where(IndicatorReport.indicator_id == indicator.id,
+               IndicatorReport.country_id == country.id, IndicatorReport.period == period,
+               ~sa.exists().where(later.replaces_id == IndicatorReport.id))
+        .order_by(IndicatorReport.id.desc()).limit(1))
+    if replaces is None:
+        if current is not None:
+            raise IndicatorRefused(_l("%(period)s is already reported; send it as a correction "
+                                      "of report %(report)d.", period=period,
+                                      report=current.id), "replaces")
+        return
+    if current is None or (replaces.indicator_id, replaces.country_id, replaces.period) \
+            != (indicator.id, country.id, period):
+        raise IndicatorRefused(_l("Report %(report)d is not a report of this indicator, "
+                                  "country and period.", report=replaces.id), "replaces")
+    if replaces.id != current.id:
+        raise IndicatorRefused(_l("Report %(report)d was already corrected; correct report "
+                                  "%(current)d, the current version.", report=replaces.id,
+                                  current=current.id), "replaces")
+
+
+def _checked_text(text: str | None, field: str, limit: int, *, multiline: bool) -> str | None:
+    """A note or source, trimmed (blank is none), within its limit and free of controls."""
+    text = (text or "").replace("\r\n", "\n").strip() or None
+    if text is None:
+        return None
+    if len(text) > limit:
+        raise IndicatorRefused(_l("At most %(max)d characters.", max=limit), field)
+    if has_control_character(text, multiline=multiline):
+        raise IndicatorRefused(_l("Remove the control characters."), field)
+    return text
+
+
+CheckedCells = dict[tuple[DimensionValue | None, DimensionValue | None], Decimal]
+
+
+def _checked_cells(indicator: Indicator, cells: Mapping[Cell, object]) -> CheckedCells:
+    """The cells as dimension values and numbers, in the order tables show them."""
+    if not isinstance(cells, Mapping) or not cells:
+        raise IndicatorRefused(_l("Report at least the total or one value."), "cells")
+    dimensions = indicator.dimensions
+    checked: CheckedCells = {}
+    for key, number in cells.items():
+        if not (isinstance(key, tuple) and len(key) == 2
+                and all(code is None or isinstance(code, str) for code in key)):
+            raise IndicatorRefused(_l("Name each value by a code of each dimension, or none "
+                                      "for the total."), "cells")
+        first, second = (_value_of(dimensions, place, code) for place, code in enumerate(key))
+        checked[first, second] = checked_value(number, indicator.unit, "cells")
+    return dict(sorted(checked.items(), key=lambda item: (_place(item[0][0]),
+                                                          _place(item[0][1]))))
+
+
+def _value_of(dimensions: list[Dimension], place: int, code: str | None) -> DimensionValue | None:
+    """The value a cell's code names in the indicator's first or second dimension."""
+    if code is None:
+        return None
+    if place >= len(dimensions):
+        if place == 0:
+            raise IndicatorRefused(_l("This indicator has no breakdown: report its total only."),
+                                   "cells")
+        raise IndicatorRefused(_l("This indicator is broken down by one dimension only: leave "
+                                  "the second code empty."), "cells")
+    dimension = dimensions[place]
+    for value in dimension.values:
+        if value.code == code:
+            return value
+    raise IndicatorRefused(_l("%(code)s is not a value of %(dimension)s.", code=code,
+                              dimension=dimension.name(_locale())), "cells")
+
+
+def _check_sums(indicator: Indicator, cells: CheckedCells, *, explained: bool) -> None:
+    """Each complete breakdown (every value of a dimension, at one value of the other or its
+    total) adds up to its total, unless a note explains the difference."""
+    if explained or indicator.unit not in ADDITIVE:
+        return
+    dimensions = indicator.dimensions
+    for place, dimension in enumerate(dimensions):
+        others = [None] + (list(dimensions[1 - place].values) if len(dimensions) == 2 else [])
+        for other in others:
+            total = cells.get(_cell(place, None, other))
+            parts = [cells.get(_cell(place, value, other)) for value in dimension.values]
+            if total is None or None in parts:
+                continue
+            added = sum((part for part in parts if part is not None), Decimal(0))
+            if added != total:
+                raise IndicatorRefused(_l(
+                    "The values by %(dimension)s add up to %(sum)s, not to their total "
+                    "%(total)s: correct them or explain the difference in a note.",
+                    dimension=dimension.name(_locale()), sum=_plain(added),
+                    total=_plain(total)), "cells")
+
+
+def _cell(place: int, value: DimensionValue | None,
+          other: DimensionValue | None) -> tuple[DimensionValue | None, DimensionValue | None]:
+    """The cell of ``value`` in the dimension at ``place``, at ``other`` in the other one."""
+    return (value, other) if place == 0 else (other, value)
+
+
+def _place(value: DimensionValue | None) -> int:
+    """Totals first, then values in their dimension's order."""
+    return -1 if value is None else value.position
+
+
+def _plain(number: Decimal) -> str:
+    """A number as typed: 12, 12.5 (not 12.0000)."""
+    return format(number.normalize(), "f")
+
+
+def _locale() -> str:
+    """The reader's language, for the names a message quotes."""
+    return str(get_locale() or "es")
