@@ -1,7 +1,7 @@
 """The OpenAPI document is valid, and the API keeps to it under generated requests."""
 
 import schemathesis
-from factories import make_user
+from factories import make_indicator, make_indicator_report, make_user
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from openapi_spec_validator import validate
@@ -50,10 +50,14 @@ def test_the_document_is_valid_openapi(client, seeded):
 def test_api_keeps_to_its_document(app, seeded):
     """Every operation, with valid and invalid arguments: no server error, no answer outside
     its own schema, invalid input refused with a 4xx (schemathesis' default checks)."""
+    indicator = make_indicator(dimensions=("SEX", "AGE"))  # answers with values to check
+    make_indicator_report(make_user("focal_point", country="MEX"), indicator, cells={
+        (None, None): 40, ("F", None): 22, ("M", None): 18, (None, "Y0T11"): 40,
+        ("F", "Y0T11"): 22, ("M", "Y0T11"): 18})
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]
     reads = [o for o in operations if o.method.upper() == "GET"]
-    assert len(reads) == 11
+    assert len(reads) == 13
     _keep_to_the_document(reads)
 
 

@@ -30,4 +30,11 @@ def allow_any_origin(response):
     return response
 
 
-from tracker.api import ledger_routes, openapi, reference_routes, routes, write_routes  # noqa: E402,F401
+from tracker.api import (  # noqa: E402,F401
+    indicator_routes,
+    ledger_routes,
+    openapi,
+    reference_routes,
+    routes,
+    write_routes,
+)

@@ -6,6 +6,7 @@ runs schemathesis against it, so a drift between the two fails the suite."""
 from flask import current_app, jsonify
 
 from tracker.api import bp
+from tracker.api.openapi_indicators import SCHEMAS as INDICATOR_SCHEMAS, indicator_paths
 from tracker.api.openapi_write import SCHEMAS as WRITE_SCHEMAS, SECURITY_SCHEMES, write_paths
 from tracker.api.replies import MAX_PER_PAGE
 from tracker.commitments.listing import MAX_PAGE, SORTS, filter_codes
@@ -212,8 +213,9 @@ def openapi_document() -> dict:
         "servers": [{"url": f"{base}/api/v1"}],
         "tags": [{"name": "writing", "description": "Reporting by national systems: a "
                   "bearer token, rate-limited per token, idempotent with Idempotency-Key"}],
-        "paths": {**_paths(_filters(filter_codes())), **write_paths()},
-        "components": {"schemas": {**SCHEMAS, **WRITE_SCHEMAS},
+        "paths": {**_paths(_filters(filter_codes())),
+                  **indicator_paths(_get, _page_of, _path), **write_paths()},
+        "components": {"schemas": {**SCHEMAS, **INDICATOR_SCHEMAS, **WRITE_SCHEMAS},
                        "securitySchemes": SECURITY_SCHEMES},
     }
 

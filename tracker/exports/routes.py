@@ -25,6 +25,7 @@ from tracker.ledger.chain import current_head
 from tracker.opendata.atom import feed_context
 from tracker.opendata.calendar import due_dates_calendar
 from tracker.opendata.csv_stream import csv_chunks
+from tracker.opendata.indicators import tidy_columns, tidy_records
 from tracker.opendata.records import (
     COMMITMENT_COLUMNS,
     HISTORY_COLUMNS,
@@ -67,12 +68,14 @@ def streamed(chunks, mimetype: str, filename: str | None = None) -> Response:
 
 
 def export_file(name: str, mimetype: str, chunks_of, *, download_name: str | None = None,
-                locale: str = "") -> Response:
+                locale: str = "", filtered: bool = True) -> Response:
     """An export: 304 for the client's copy, else the file kept for this data version,
     filters and ``locale``, else ``chunks_of(filters)`` written to that file (whole first
     when nginx sends the files, else while streamed). ``download_name``: sent as an
-    attachment of that name; None: shown in place (the feed)."""
-    filters = request_filters()  # the codes are checked only to make a file
+    attachment of that name; None: shown in place (the feed). ``filtered=False``: an export
+    the list's filters do not apply to, one file whatever the query string."""
+    # The codes are checked only to make a file.
+    filters = request_filters() if filtered else Filters()
     filename = export_key(name, filters, locale)
     etag = filename[:32]
     share = functools.partial(public, etag=etag, translated=bool(locale))
@@ -168,6 +171,15 @@ def history_csv():
     """Every status event of the matching commitments as CSV, commitment by commitment."""
     return export_file("history.csv", CSV, lambda filters: csv_chunks(
         stream_history_records(filters), HISTORY_COLUMNS), download_name="history.csv")
+
+
+@bp.get("/export/indicators.csv")
+@per_client
+def indicators_csv():
+    """Every current indicator value as tidy CSV: one row per published cell, one column per
+    dimension (``_T``: all of it), a suppressed value empty and flagged."""
+    return export_file("indicators.csv", CSV, lambda filters: csv_chunks(
+        tidy_records(), tidy_columns()), download_name="indicators.csv", filtered=False)
 
 
 @bp.get("/feed.atom")

@@ -1,0 +1,60 @@
+"""The indicator endpoints and records of the OpenAPI document (tracker.api.openapi)."""
+
+from tracker.models import Frequency, Unit
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+_NUMBER = {"type": ["number", "null"]}
+_PERIOD = {"type": ["string", "null"], "description": "2025, 2025-H1 or 2025-Q3"}
+
+SCHEMAS: dict[str, dict] = {
+    "Indicator": {"type": "object", "properties": {
+        "code": {"type": "string"}, "name_es": {"type": "string"},
+        "name_en": {"type": "string"}, "definition_es": {"type": "string"},
+        "definition_en": {"type": "string"},
+        "unit": {"type": "string", "enum": [u.value for u in Unit]},
+        "currency": {**_NULLABLE_STRING, "description": "ISO 4217, when unit is currency"},
+        "frequency": {"type": "string", "enum": [f.value for f in Frequency]},
+        "source": {"type": "string"},
+        "recommendation": {**_NULLABLE_STRING, "description": "reported by each owner of it"},
+        "commitment": {**_NULLABLE_STRING, "description": "reported by its owner"},
+        "dimensions": {"type": "array", "items": {"type": "string"},
+                       "description": "dimension codes (SEX, AGE, MIGRATORY_STATUS, "
+                                      "NATIONALITY...), at most two"},
+        "url": {"type": "string", "format": "uri"}},
+        "required": ["code", "name_es", "name_en", "unit", "frequency", "dimensions", "url"]},
+    "IndicatorValue": {"type": "object", "properties": {
+        "country": {"type": "string"}, "period": {"type": "string"},
+        "report": {"type": "integer"},
+        "replaces": {"type": ["integer", "null"], "description": "the report it corrects"},
+        "reported_at": {"type": "string", "format": "date-time"},
+        "note": _NULLABLE_STRING, "source": _NULLABLE_STRING,
+        "cells": {"type": "array", "items": {
+            "type": "object", "additionalProperties": True,
+            "description": "one property per dimension of the indicator with the value's "
+                           "code (_T: the total over it), then value and status",
+            "properties": {"value": {**_NUMBER, "description": "null when suppressed"},
+                           "status": {"type": "string", "enum": ["published", "suppressed"],
+                                      "description": "suppressed: a small count, or one it "
+                                                     "could be worked out from"}},
+            "required": ["value", "status"]}}},
+        "required": ["country", "period", "report", "cells"]},
+}
+SCHEMAS["IndicatorDetail"] = {"allOf": [{"$ref": "#/components/schemas/Indicator"}, {
+    "type": "object", "properties": {
+        "targets": {"type": "array", "items": {"type": "object", "properties": {
+            "country": {"type": "string"}, "baseline": _NUMBER, "baseline_period": _PERIOD,
+            "target": _NUMBER, "target_period": _PERIOD}}},
+        "values": {"type": "array", "items": {"$ref": "#/components/schemas/IndicatorValue"}}},
+    "required": ["targets", "values"]}]}
+
+
+def indicator_paths(get, page_of, path) -> dict:
+    """The two read endpoints, built with openapi.py's own helpers."""
+    return {
+        "/indicators": get("Every indicator: what it measures, unit, frequency, dimensions",
+                           page_of("Indicator"), errors=()),
+        "/indicators/{code}": get(
+            "An indicator with baselines, targets and every country's current values "
+            "(small counts suppressed)", {"$ref": "#/components/schemas/IndicatorDetail"},
+            [path("code", "Indicator code")], ("404",)),
+    }
