@@ -251,3 +251,32 @@ def test_same_seed_gives_the_same_data(runner, seeded, tmp_path):
 def generated() -> list[tuple]:
     return [(c.code, c.status, c.progress, c.due_date, len(c.events), len(c.evidence),
              c.recommendation.title_es) for c in demo_commitments()]
+
+
+def test_indicators_are_reported_by_every_owner_and_add_up(demo):
+    """Each demo indicator, every owner of its recommendation, the last three years; each
+    count's breakdown sums to its margins and total, and some cells are small enough to be
+    suppressed (so the pages and exports have something to hide)."""
+    from tracker.indicators.publication import cells_of, hidden_cells
+    from tracker.indicators.suppression import equations
+    from tracker.models import Indicator, IndicatorReport, Unit
+
+    indicators = db.session.scalars(sa.select(Indicator)).all()
+    assert len(indicators) == 6 and all(i.code.startswith(DEMO_PREFIX) for i in indicators)
+    hidden = 0
+    for indicator in indicators:
+        owners = count(Commitment, Commitment.recommendation_id == indicator.recommendation_id)
+        reports = db.session.scalars(sa.select(IndicatorReport)
+                                     .filter_by(indicator_id=indicator.id)).all()
+        assert len(reports) == owners * 3
+        assert {r.period for r in reports} == {str(dt.date.today().year - n) for n in (1, 2, 3)}
+        for report in reports:
+            cells = cells_of(report)
+            if indicator.unit == Unit.COUNT and indicator.dimensions:
+                sizes = [len(d.values) for d in indicator.dimensions]
+                # every sibling group adds up: one per value of the other dimension and its
+                # total (a single dimension: the one group under the total)
+                groups = 1 if len(sizes) == 1 else (sizes[1] + 1) + (sizes[0] + 1)
+                assert len(equations(cells)) == groups, (indicator.code, report.period)
+            hidden += len(hidden_cells(report))
+    assert hidden > 0

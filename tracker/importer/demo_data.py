@@ -17,6 +17,7 @@ from tracker.core.bulk import insert_rows
 from tracker.core.data_version import bump
 from tracker.core.time import utcnow
 from tracker.extensions import db
+from tracker.importer.demo_indicators import write_demo_indicators
 from tracker.ledger import chain
 from tracker.models import (
     Commitment,
@@ -125,6 +126,7 @@ def generate_demo_data(n_commitments: int, seed: int = 42,
         with recounted_after(db.session()):
             writer.write_commitments(recommendations, list(countries), n_commitments)
         _move_sequences_past_ids()
+        writer.counts |= write_demo_indicators(writer.rng, writer.now.date())
         bump(db.session())  # bulk inserts pass by the ORM's flush hook: count the change here
         db.session.commit()
     except Exception:
