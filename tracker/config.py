@@ -92,8 +92,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     # Writes through the API per token (not per address: a ministry's servers share one).
     API_WRITE_RATE_LIMIT = os.environ.get("API_WRITE_RATE_LIMIT", "60 per minute")
-    # Downloads of the exports (both CSVs, the feed, the calendar) per client address, all
-    # four counted together; 429 with Retry-After beyond.
+    # Downloads of the exports (the CSVs, the feed, the calendar) per client address, all
+    # counted together; 429 with Retry-After beyond.
     EXPORT_RATE_LIMIT = os.environ.get("EXPORT_RATE_LIMIT", "30 per minute")
     # Indicators: a count below this is never published (nor one that could be recovered
     # from it by subtraction); focal points of the country and the secretariat see them.

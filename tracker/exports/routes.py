@@ -35,7 +35,7 @@ from tracker.opendata.records import (
 )
 
 CSV = "text/csv"  # mimetypes: Werkzeug adds "; charset=utf-8" to each
-# One budget per client for all four exports, whichever it asks for (429 and Retry-After).
+# One budget per client for all the exports, whichever it asks for (429 and Retry-After).
 per_client = limiter.shared_limit(lambda: current_app.config["EXPORT_RATE_LIMIT"],
                                   scope="exports")
 
