@@ -7,13 +7,21 @@ import json
 import re
 
 import sqlalchemy as sa
-from factories import commitment, make_evidence, make_observation, make_user, report_status
+from factories import (
+    commitment,
+    make_evidence,
+    make_indicator,
+    make_indicator_report,
+    make_observation,
+    make_user,
+    report_status,
+)
 from workflow_helpers import PDF, SECRETS, add_restricted_evidence, store_original
 
 from tracker.audit.observations import answer_observation, hide_observation
 from tracker.evidence.storage import Upload
 from tracker.extensions import db
-from tracker.models import Commitment, Country, Evidence, SourceDocument
+from tracker.models import Commitment, Country, Evidence, Indicator, SourceDocument
 
 
 def public_paths(app) -> list[str]:
@@ -35,6 +43,8 @@ def public_paths(app) -> list[str]:
             codes = db.session.scalars(sa.select(SourceDocument.code).where(
                 SourceDocument.stored_name.is_not(None), SourceDocument.restricted.is_(False)))
             paths += [f"/sources/{d}/original" for d in codes]
+        elif rule.endpoint == "public.indicator":  # the indicators defined, if any
+            paths += [f"/indicators/{i}" for i in db.session.scalars(sa.select(Indicator.code))]
         elif not rule.arguments:
             paths.append(rule.rule)
         else:
@@ -84,7 +94,12 @@ def every_public_surface(app, client, code: str):
     (its recommendation, theme, meeting and country), the feed, the calendar, the ledger."""
     c = commitment(code)
     rec = c.recommendation
-    values = {"code": [code, rec.code, rec.theme.code, rec.working_table.meeting.code],
+    indicator = make_indicator("IND-SURFACE", recommendation=rec.code)  # its pages too
+    make_indicator_report(make_user("focal_point", country=c.country.iso3), indicator,
+                          c.country.iso3, cells={(None, None): 40, ("F", None): 38,
+                                                 ("M", None): 2, ("_O", None): 0})
+    values = {"code": [code, rec.code, rec.theme.code, rec.working_table.meeting.code,
+                       indicator.code],
               "iso3": [c.country.iso3]}
     paths = [(path, path) for path in public_paths(app)]
     for rule in app.url_map.iter_rules():

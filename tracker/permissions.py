@@ -231,6 +231,25 @@ def can_report_indicator(user: Reader, indicator: Indicator, country: Country) -
     return allowed and reports_indicator(indicator, country)
 
 
+def can_see_exact_values(user: Reader, country: Country) -> bool:
+    """See a country's indicator values unsuppressed (small counts included): its focal
+    points, who reported them, and the secretariat; never the public or auditors."""
+    return is_secretariat(user) or (is_focal_point(user) and user.country_id == country.id)
+
+
+def reports_indicators(user: Reader) -> bool:
+    """Has indicator values to report: a focal point (their country's), the secretariat
+    (any owner's)."""
+    return is_focal_point(user) or is_secretariat(user)
+
+
+def token_covers_report(token: ApiToken, indicator: Indicator, country: Country) -> bool:
+    """Whether a token may report this country's value of an indicator: its own country
+    (any, for a secretariat token), while its holder may report it."""
+    return (token.country_id is None or token.country_id == country.id) \
+        and can_report_indicator(token.user, indicator, country)
+
+
 def require(allowed: bool) -> None:
     """Stop the request unless allowed: a 403 (anonymous users are sent to log in first)."""
     if not allowed:
@@ -275,4 +294,5 @@ TEMPLATE_PREDICATES = {
     "is_auditor": is_auditor,
     "can_define_indicators": can_define_indicators,
     "can_report_indicator": can_report_indicator,
+    "can_see_exact_values": can_see_exact_values,
 }

@@ -27,7 +27,7 @@ from tracker.permissions import (
     is_system,
 )
 
-SCOPES = ("status:write", "evidence:write")
+SCOPES = ("status:write", "evidence:write", "indicator:write")
 PREFIX = "crm_"
 DEFAULT_DAYS = 90
 MAX_DAYS = 366
@@ -70,7 +70,7 @@ def create_token(actor: Actor, user: User, *, name: str, scopes: list[str],
     wanted = sorted(set(scopes))
     if not wanted or any(scope not in SCOPES for scope in wanted):
         raise TokenRefused(_l("Choose what the token may do: report status, add evidence, "
-                              "or both."), "scopes")
+                              "report indicator values, or several."), "scopes")
     if not 1 <= days <= MAX_DAYS:
         raise TokenRefused(_l("A token lasts from 1 to %(days)d days.", days=MAX_DAYS), "days")
     value = PREFIX + secrets.token_urlsafe(32)

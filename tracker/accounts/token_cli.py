@@ -17,7 +17,7 @@ tokens_group = AppGroup("tokens", help="Manage API tokens.")
 @click.argument("email")
 @click.option("--name", required=True, help="The system that will use the token.")
 @click.option("--scope", "scopes", multiple=True, required=True, metavar="SCOPE",
-              help=f"What it may do: {' or '.join(api_tokens.SCOPES)} (repeat for both).")
+              help=f"What it may do: {' or '.join(api_tokens.SCOPES)} (repeat for several).")
 @click.option("--days", default=str(api_tokens.DEFAULT_DAYS), show_default=True,
               help=f"Lifetime, 1 to {api_tokens.MAX_DAYS} days.")
 def create_token(email, name, scopes, days):

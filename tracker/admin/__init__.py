@@ -7,6 +7,7 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 from tracker.admin import (  # noqa: E402,F401
+    indicator_routes,
     minutes_routes,
     recommendation_routes,
     routes,

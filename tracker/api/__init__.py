@@ -32,6 +32,7 @@ def allow_any_origin(response):
 
 from tracker.api import (  # noqa: E402,F401
     indicator_routes,
+    indicator_writes,
     ledger_routes,
     openapi,
     reference_routes,

@@ -208,7 +208,7 @@ def openapi_document() -> dict:
                  "description": "Public data: commitments of the Regional Conference on "
                                 "Migration, their history and evidence, read by anyone; "
                                 "read answers carry an ETag (send If-None-Match to get "
-                                "304). Two writes (tag writing) for national systems, "
+                                "304). Three writes (tag writing) for national systems, "
                                 "with a bearer token."},
         "servers": [{"url": f"{base}/api/v1"}],
         "tags": [{"name": "writing", "description": "Reporting by national systems: a "

@@ -2,15 +2,21 @@
 document by tracker.api.openapi; the bearer scheme applies to them only."""
 
 from tracker.api.idempotency import KEY_MAX
+from tracker.api.indicator_writes import CELLS_MAX, CODE_MAX
 from tracker.api.write_bodies import NOTE_MAX, TITLE_MAX, URL_MAX
+from tracker.core.request_checks import MAX_ID
+from tracker.indicators.reporting import (
+    NOTE_MAX as REPORT_NOTE_MAX,
+    SOURCE_MAX as REPORT_SOURCE_MAX,
+)
 from tracker.models import Status
 
 STATUSES = [s.value for s in Status]
 SECURITY_SCHEMES = {"bearerAuth": {
     "type": "http", "scheme": "bearer",
     "description": "A personal API token (crm_...), made on the account page or with "
-                   "`flask tokens create`; scoped to status:write and/or evidence:write and "
-                   "to its holder's country."}}
+                   "`flask tokens create`; scoped to status:write, evidence:write and/or "
+                   "indicator:write and to its holder's country."}}
 
 # tracker.core.forms.has_control_character, as a JSON Schema character class.
 NO_CONTROL = "[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029]"
@@ -82,6 +88,38 @@ SCHEMAS["EvidenceRecorded"] = {"type": "object", "properties": {
     "size": {"type": ["integer", "null"]}, "sha256": {"type": ["string", "null"]}},
     "required": ["id", "commitment", "title", "dated", "added_at", "kind", "visibility",
                  "url"]}
+# The indicator report (tracker.api.indicator_writes): a cell names a code of each of the
+# indicator's dimensions, which differ from one indicator to the next (a 422, not a 400).
+CELL = {"type": "object", "required": ["value"], "properties": {"value": {"type": "number"}},
+        "additionalProperties": {"type": "string", "maxLength": CODE_MAX},
+        "description": "One property per dimension of the indicator (SEX, AGE...) with the "
+                       "value's code, _T for the total over it; and value"}
+SCHEMAS["IndicatorReport"] = {
+    "type": "object", "additionalProperties": False, "required": ["period", "cells"],
+    "properties": {
+        "country": {"type": ["string", "null"], "maxLength": 3,
+                    "description": "ISO3; a country's token "
+                    "reports for its own (may be left out), a secretariat token names it"},
+        "period": {"type": "string", "description": "2025, 2025-H1 or 2025-Q3, as the "
+                   "indicator's frequency; a period that has started"},
+        "cells": {"type": "array", "minItems": 1, "maxItems": CELLS_MAX, "items": CELL},
+        "note": {"type": ["string", "null"], "maxLength": REPORT_NOTE_MAX,
+                 "description": "Required when a complete breakdown does not add up"},
+        "source": {"type": ["string", "null"], "maxLength": REPORT_SOURCE_MAX},
+        "replaces": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                     "description": "The report it corrects (report in GET "
+                                    "/indicators/{code}): required once the period has one, "
+                                    "the current one (409 otherwise)"}}}
+SCHEMAS["IndicatorReportRecorded"] = {
+    "type": "object", "required": ["indicator", "country", "period", "report", "replaces",
+                                   "cells"],
+    "properties": {"indicator": {"type": "string"}, "country": {"type": "string"},
+                   "period": {"type": "string"}, "report": {"type": "integer"},
+                   "replaces": {"type": ["integer", "null"]},
+                   "cells": {"type": "array", "items": {**CELL, "description": "As sent, "
+                             "exact (GET suppresses small counts)"}}}}
+SCHEMAS["IndicatorConflict"] = {"allOf": [_ref("WriteError"), {"type": "object", "properties": {
+    "current": _ref("IndicatorReportRecorded")}}]}
 
 IDEMPOTENCY_KEY = {
     "name": "Idempotency-Key", "in": "header", "required": False,
@@ -116,6 +154,38 @@ def _responses(created: str, created_text: str, conflict: str) -> dict:
     }
 
 
+def _indicator_report_path(security: list[dict]) -> dict:
+    """POST /indicators/{code}/reports: an indicator's value for a country and period."""
+    responses = _responses("IndicatorReportRecorded", "Recorded: the report, its exact "
+                           "values", "")
+    return {"post": {
+        "operationId": "reportIndicatorValue", "tags": ["writing"], "security": security,
+        "summary": "Report an indicator's value for a country and period (scope "
+                   "indicator:write)",
+        "description": "The rules of reporting on the site: the token's country only "
+                       "(a secretariat token names one that reports the indicator), a code "
+                       "of each dimension in every cell, whole non-negative counts, "
+                       "percentages 0 to 100, a complete breakdown adding up to its total "
+                       "unless a note explains it. A period's report is never changed: a "
+                       "correction is a new report naming the current one in replaces.",
+        "parameters": [{"name": "code", "in": "path", "required": True,
+                        "schema": {"type": "string"}, "description": "Indicator code",
+                        "example": "DEMO-VICTIMAS-TRATA"}, IDEMPOTENCY_KEY],
+        "requestBody": {"required": True, "content": {"application/json": {
+            "schema": _ref("IndicatorReport")}}},
+        "responses": {
+            **responses,
+            "201": _json("Recorded: the report, its exact values", "IndicatorReportRecorded",
+                         {"Location": _header("The indicator in the read API"),
+                          "Idempotent-Replayed": REPLAYED}),
+            "403": _json("The token lacks the scope, names another country, or its account "
+                         "may not report the indicator", "WriteError"),
+            "404": _json("No indicator has this code", "WriteError"),
+            "409": _json("The period already has a report and replaces does not name the "
+                         "current one (current holds it), or a request with this key is "
+                         "still being answered", "IndicatorConflict")}}}
+
+
 def write_paths() -> dict:
     code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
             "description": "e.g. MT1-R03-MEX", "example": "MT1-R03-MEX"}
@@ -148,4 +218,5 @@ def write_paths() -> dict:
                                        "key is still being answered"),
                           "503": _json("The server could not store the file; retry later",
                                        "WriteError")}}},
+        "/indicators/{code}/reports": _indicator_report_path(security),
     }

@@ -11,7 +11,8 @@ from tracker.core.forms import TrackerForm
 
 # The labels of tracker.accounts.api_tokens.SCOPES, in the words of the forms they replace.
 SCOPE_CHOICES = [SelectChoice("status:write", _l("Report status and progress")),
-                 SelectChoice("evidence:write", _l("Add evidence"))]
+                 SelectChoice("evidence:write", _l("Add evidence")),
+                 SelectChoice("indicator:write", _l("Report indicator values"))]
 
 
 class TokenForm(TrackerForm):

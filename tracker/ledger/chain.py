@@ -15,6 +15,11 @@ written before) hold such values in clear: those whose content is withdrawn are 
 (served without payload) once an ``entries_withheld`` entry, later in the chain, has
 recorded their ``prev_hash`` and ``hash``.
 
+An indicator report (kind ``indicator_report``) holds its cells as [first code, second code,
+value] (``_T`` for a total), unless a cell is suppressed for the public (a small count): then
+it holds no number, only ``values_commitment = sha256(report's ledger_salt +
+canonical(cells))``, so the public ledger never holds a small count.
+
 Appends are serialised by the data version row every public write updates first, in the
 same transaction (tracker.core.data_version), and the sequence number is the primary key: two
 writers can never fork the chain.
@@ -23,20 +28,27 @@ writers can never fork the chain.
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
+from decimal import Decimal
 from json.encoder import encode_basestring_ascii as quoted  # a JSON string, in C
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.core.bulk import insert_rows
 from tracker.core.events import listen_once
 from tracker.core.time import isoformat_utc
 from tracker.extensions import db
+from tracker.indicators.publication import hidden_cells
 from tracker.models import (
     Commitment,
     Country,
     Evidence,
+    Indicator,
+    IndicatorReport,
+    IndicatorValue,
     LedgerEntry,
     Observation,
     ObservationAnswer,
@@ -44,15 +56,17 @@ from tracker.models import (
     StatusEvent,
     Visibility,
 )
+from tracker.models.indicator import TOTAL
 
 GENESIS = "0" * 64
 VERSION = 2  # the payload format written now; an entry without "v" is format 1
 WITHHELD = "entries_withheld"  # kind of the entry announcing earlier entries no longer served
 TEXT_KINDS = ("observation", "answer")  # events holding a text (served with its opening)
+INDICATOR_REPORT = "indicator_report"  # kind of a reported indicator value
 _table = cast(sa.Table, LedgerEntry.__table__)
 
 
-def canonical(payload: dict) -> str:
+def canonical(payload: dict | list) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -142,6 +156,42 @@ def hiding_record(code: str, hiding_id: int, observation_id: int, reason: str) -
             "reason": reason}
 
 
+def report_cells(values: Iterable[IndicatorValue]) -> list[list[str]]:
+    """A report's cells as [first code or "_T", second code or "_T", value as text], totals
+    first, then by code (not the vocabularies' display order, which may change)."""
+    cells = [[v.first_value.code if v.first_value else TOTAL,
+              v.second_value.code if v.second_value else TOTAL, number_text(v.value)]
+             for v in values]
+    return sorted(cells, key=lambda c: (c[0] != TOTAL, c[0], c[1] != TOTAL, c[1]))
+
+
+def number_text(value: Decimal) -> str:
+    """A value as written, whatever the database returns: 12, 12.5 (not 12.0000 nor -0)."""
+    return format((Decimal(value) + 0).normalize(), "f")
+
+
+def indicator_report_record(indicator: str, country: str, report_id: int, period: str,
+                            replaces_id: int | None, note: str | None, source: str | None,
+                            cells: list[list[str]], salt: str, *, sealed: bool) -> dict:
+    """A report with its cells in clear; or, ``sealed`` (some cell may not be published: a
+    small count), no number at all, only values_commitment = sha256(salt +
+    canonical(cells)), which the report's exact readers can open."""
+    record = {"indicator": indicator, "country": country, "report_id": report_id,
+              "period": period, "replaces_id": replaces_id, "note": note, "source": source}
+    if sealed:
+        return record | {"values_commitment": commit_to(salt, canonical(cells))}
+    return record | {"cells": cells}
+
+
+def _report_records(code: str, iso3: str, report: IndicatorReport) -> tuple[dict, dict]:
+    """A report's record in clear and sealed: the entry holds the one chosen when it was
+    written, under the suppression rule and threshold of that day, which may change since."""
+    fields = (code, iso3, report.id, report.period, report.replaces_id, report.note,
+              report.source, report_cells(report.values), report.ledger_salt)
+    return (indicator_report_record(*fields, sealed=False),
+            indicator_report_record(*fields, sealed=True))
+
+
 def withheld_record(entries, cause: str) -> dict:
     """Format-1 entries (seq, prev_hash, hash) served without payload from now on: their
     hashes stay pinned by this entry, so the chain still verifies across them."""
@@ -187,6 +237,16 @@ def _entries_for(session: Session, objects) -> list[tuple[str, dt.datetime, dict
             if in_clear:  # an observation from before format 2: its text leaves the API too
                 entries.append((WITHHELD, obj.at, withheld_record(in_clear,
                                                                   "observation_hidden")))
+        elif isinstance(obj, IndicatorReport):  # its cells are flushed with it
+            indicator = session.get_one(Indicator, obj.indicator_id)
+            # A pending object does not load its relationships: hand it the indicator
+            # without recording a change (the row is written and append-only).
+            set_committed_value(obj, "indicator", indicator)
+            entries.append((INDICATOR_REPORT, obj.created_at, indicator_report_record(
+                indicator.code,
+                session.get_one(Country, obj.country_id).iso3, obj.id, obj.period,
+                obj.replaces_id, obj.note, obj.source, report_cells(obj.values),
+                obj.ledger_salt, sealed=bool(hidden_cells(obj)))))
     return entries
 
 
@@ -257,7 +317,8 @@ def verify_chain(entries) -> str | None:
 
 
 # An answer and a hiding also name their observation: their own id is looked for first.
-ID_KEYS = ("answer_id", "hiding_id", "event_id", "evidence_id", "observation_id")
+ID_KEYS = ("answer_id", "hiding_id", "event_id", "evidence_id", "observation_id",
+           "report_id")
 
 
 def verify_database(session: Session) -> str | None:
@@ -354,6 +415,16 @@ def _history_rows(session: Session):
          .join(Commitment, Commitment.id == Answered.commitment_id)
          .order_by(ObservationHiding.id),
          lambda version, i, code, *v: hiding_record(code, i, *v)),
+        # The ORM's rows, refreshed (a verifier reads what the database holds now).
+        ("report_id", sa.select(IndicatorReport.id, Indicator.code, Country.iso3,
+                                IndicatorReport)
+         .join(Indicator, Indicator.id == IndicatorReport.indicator_id)
+         .join(Country, Country.id == IndicatorReport.country_id)
+         .order_by(IndicatorReport.id)
+         .options(selectinload(IndicatorReport.values).options(
+             joinedload(IndicatorValue.first_value), joinedload(IndicatorValue.second_value)))
+         .execution_options(populate_existing=True),
+         lambda version, i, code, iso3, report: _report_records(code, iso3, report)),
     ]
 
 
@@ -367,7 +438,9 @@ def _agreement(session: Session, recorded: dict) -> str | None:
             if found is None:
                 return f"{what} has no ledger entry"
             seq, version, event = found
-            if record(version, ident, code, *values) != event:
+            expected = record(version, ident, code, *values)
+            # A tuple: the forms the entry may hold (a report in clear or sealed).
+            if event not in (expected if isinstance(expected, tuple) else (expected,)):
                 return f"entry {seq}: differs from {what}"
     if recorded:
         (key, ident), (seq, _v, _event) = min(recorded.items(), key=lambda item: item[1][0])

@@ -1,12 +1,13 @@
 """The reminder rules: who must act on what, as one digest per person and period.
 
 A focal point's digest counts their country's commitments that are overdue, due soon (within
-each configured number of days) or without an update for too long, lists the most urgent
-(DIGEST_MAX_ITEMS) and links to the rest on the site, so it stays short however many there
-are. It comes once per week or month (their choice); someone who unsubscribed still gets
-overdue commitments, weekly (the secretariat's mandatory notice). A commitment overdue for
-longer than the escalation time is copied to the secretariat. Completed commitments never
-appear.
+each configured number of days) or without an update for too long, and the indicator values
+their country has not reported for the last ended period (reminders.indicators_due), lists
+the most urgent (DIGEST_MAX_ITEMS) and links to the rest on the site, so it stays short
+however many there are. It comes once per week or month (their choice); someone who
+unsubscribed still gets overdue commitments, weekly (the secretariat's mandatory notice). A
+commitment overdue for longer than the escalation time is copied to the secretariat.
+Completed commitments never appear.
 """
 
 import datetime as dt
@@ -34,6 +35,7 @@ from tracker.models import (
     Status,
     User,
 )
+from tracker.reminders.indicators_due import ValueDue, my_indicators_url, values_due_by_country
 from tracker.reminders.urgency import (
     Counts,
     counts_by_country,
@@ -59,6 +61,7 @@ class Item:
     url: str
     reasons: list[str]
     escalated: bool = False
+    overdue: bool = False
 
 
 def _as_date(value: dt.datetime) -> dt.date:
@@ -92,8 +95,18 @@ def _items(commitments, today, settings, locale: str, overdue_only: bool) -> lis
         reasons, escalated = _reasons(c, today, settings)
         if reasons:
             items.append(Item(c.code, c.recommendation.title(locale),
-                              public_url("public.commitment", code=c.code), reasons, escalated))
+                              public_url("public.commitment", code=c.code), reasons, escalated,
+                              overdue=is_overdue(c, today)))
     return items
+
+
+def _with_values_due(items: list[Item], values: list[ValueDue], locale: str) -> list[Item]:
+    """The indicator values due listed after the overdue commitments and before the rest,
+    within DIGEST_MAX_ITEMS (the current language)."""
+    url = my_indicators_url()
+    listed = [Item(v.code, v.name(locale), url, [v.reason()]) for v in values]
+    at = sum(1 for item in items if item.overdue)
+    return (items[:at] + listed + items[at:])[:max_items()]
 
 
 def list_links(**filters) -> dict[str, str]:
@@ -114,6 +127,7 @@ def run_rules(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
     # Overdue commitments rank first, so an overdue notice's list is a prefix of these.
     urgent = most_urgent_by_country(today, settings, max_items()) if counts else {}
     secretariat = [u.email for u in _active(Role.SECRETARIAT)]
+    due = values_due_by_country(today)
     done = already_queued(period_for(f, today) for f in DigestFrequency)
     planned = []
     for user in _active(Role.FOCAL_POINT):
@@ -121,21 +135,25 @@ def run_rules(today: dt.date, *, dry_run: bool = False) -> list[PlannedMessage]:
         kind = MessageKind.OVERDUE_NOTICE if overdue_only else MessageKind.DIGEST
         period = week_period(today) if overdue_only else period_for(user.digest_frequency, today)
         mine = counts.get(user.country_id or 0)
-        if not mine or (overdue_only and not mine.overdue) or (user.id, kind, period) in done:
+        # The secretariat's overdue notice is about commitments only.
+        values = [] if overdue_only else due.get(user.country_id or 0, [])
+        if not (mine or values) or (overdue_only and not (mine and mine.overdue)) \
+                or (user.id, kind, period) in done:
             continue
         with force_locale(user.language):
-            items = _items(urgent.get(user.country_id or 0, []), today, settings,
-                           user.language, overdue_only)
+            items = _with_values_due(_items(urgent.get(user.country_id or 0, []), today,
+                                            settings, user.language, overdue_only),
+                                     values, user.language)
             if items:
-                planned.append(_digest(user, kind, period, items, mine, secretariat, settings,
-                                       dry_run))
+                planned.append(_digest(user, kind, period, items, mine or Counts(),
+                                       secretariat, settings, dry_run, values_due=len(values)))
     if not dry_run:
         db.session.commit()
     return planned
 
 
 def _digest(user: User, kind, period, items, counts: Counts, secretariat, settings,
-            dry_run) -> PlannedMessage:
+            dry_run, values_due: int = 0) -> PlannedMessage:
     """Render and (unless dry_run) queue one digest; the caller sets the locale."""
     assert user.country is not None  # a focal point has a country (accounts.create_user)
     country = user.country.name(user.language)
@@ -144,10 +162,11 @@ def _digest(user: User, kind, period, items, counts: Counts, secretariat, settin
                else _("CRM commitments of %(country)s that need action", country=country))
     cc = secretariat if counts.escalated else []
     unsubscribe = public_url("reminders.unsubscribe", token=unsubscribe_token(user))
-    more = (counts.overdue if overdue_only else counts.total) - len(items)
+    more = (counts.overdue if overdue_only else counts.total + values_due) - len(items)
     body = render_template("mail/digest.txt", user=user, country=country, items=items,
                            overdue_only=overdue_only, settings=settings, counts=counts,
                            more=max(0, more), links=list_links(country=user.country.iso3),
+                           indicators_due=values_due, indicators_url=my_indicators_url(),
                            unsubscribe_url=unsubscribe, escalated=bool(cc),
                            preferences_url=public_url("reminders.preferences"))
     codes = [i.code for i in items]
