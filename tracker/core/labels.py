@@ -9,11 +9,13 @@ from tracker.models import (
     DigestFrequency,
     DraftDecision,
     DraftKind,
+    Frequency,
     MessageKind,
     OrganisationKind,
     OutboxStatus,
     RecommendationKind,
     Status,
+    Unit,
 )
 
 STATUS_LABELS = {
@@ -102,6 +104,12 @@ OUTBOX_STATUS_LABELS = {
     OutboxStatus.FAILED: _l("failed"),
 }
 
+
+# An indicator's unit and frequency, as its pages name them (the forms' choices say more).
+INDICATOR_UNIT_LABELS = {Unit.COUNT: _l("Count"), Unit.PERCENT: _l("Percentage"),
+                         Unit.CURRENCY: _l("Amount of money"), Unit.DAYS: _l("Days")}
+INDICATOR_FREQUENCY_LABELS = {Frequency.YEAR: _l("Yearly"), Frequency.HALF: _l("Half-yearly"),
+                              Frequency.QUARTER: _l("Quarterly")}
 
 class InLanguage(Mapping):
     """A table of labels for templates, each translated once per language rather than at

@@ -22,7 +22,6 @@ from tracker.models import (
     Commitment,
     Country,
     Dimension,
-    Frequency,
     Indicator,
     IndicatorDimension,
     IndicatorReport,
@@ -33,11 +32,6 @@ from tracker.models import (
     Unit,
 )
 from tracker.models.indicator import TOTAL
-
-UNIT_LABELS = {Unit.COUNT: _l("Count"), Unit.PERCENT: _l("Percentage"),
-               Unit.CURRENCY: _l("Amount of money"), Unit.DAYS: _l("Days")}
-FREQUENCY_LABELS = {Frequency.YEAR: _l("Yearly"), Frequency.HALF: _l("Half-yearly"),
-                    Frequency.QUARTER: _l("Quarterly")}
 
 # Whether a reader may see a country's exact values (permissions.can_see_exact_values).
 ExactFor = Callable[[Country], bool]

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from tracker.commitments.listing import filter_choices
 from tracker.core.http_cache import rendered_once_per_version, shared_content
+from tracker.core.labels import INDICATOR_FREQUENCY_LABELS, INDICATOR_UNIT_LABELS
 from tracker.indicators import series
 from tracker.models import Country, Unit
 from tracker.permissions import can_see_exact_values
@@ -31,7 +32,8 @@ def indicators():
     return render_template(
         "public/indicators.html", choices=filter_choices(locale), units=list(Unit),
         listed=series.list_indicators(theme=theme, country=country, unit=unit),
-        unit_labels=series.UNIT_LABELS, frequency_labels=series.FREQUENCY_LABELS,
+        unit_labels=INDICATOR_UNIT_LABELS,
+        frequency_labels=INDICATOR_FREQUENCY_LABELS,
         chosen=dict(theme=theme, country=country, unit=unit and unit.value))
 
 
@@ -64,8 +66,8 @@ def _context(found, by: str | None, exact_for: series.ExactFor) -> dict:
         figures = series.indicator_figures(found, by, exact_for)
     except series.UnknownBreakdown as exc:
         abort(400, description=str(exc))
-    return dict(figures=figures, indicator=found, unit_labels=series.UNIT_LABELS,
-                frequency_labels=series.FREQUENCY_LABELS)
+    return dict(figures=figures, indicator=found, unit_labels=INDICATOR_UNIT_LABELS,
+                frequency_labels=INDICATOR_FREQUENCY_LABELS)
 
 
 def _readers_countries(found) -> list[Country]:
