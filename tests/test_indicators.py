@@ -549,3 +549,17 @@ def test_refusals_speak_the_readers_language(focal, by_sex):
             make_indicator_report(focal, by_sex, cells=SEX | {("F", None): 7}, today=TODAY)
         assert str(refused.value) == ("Los valores por Sexo suman 11, no su total 10: "
                                       "corríjalos o explique la diferencia en una nota.")
+
+
+def test_the_operator_lists_and_extends_a_vocabulary(runner, seeded):
+    listed = runner.invoke(args=["indicators", "dimensions"])
+    assert listed.exit_code == 0 and "AGE" in listed.output and "Y12T17" in listed.output
+    added = runner.invoke(args=["indicators", "add-value", "age", "Y0T4", "--es", "0 a 4 años",
+                                "--en", "0 to 4 years"])
+    assert added.exit_code == 0, added.output
+    assert "Y0T4" in runner.invoke(args=["indicators", "dimensions"]).output
+    again = runner.invoke(args=["indicators", "add-value", "AGE", "Y0T4", "--es", "x",
+                                "--en", "x"])
+    assert again.exit_code != 0 and "Nothing was written" in again.output
+    bad = runner.invoke(args=["indicators", "add-value", "AGE", "_T", "--es", "x", "--en", "x"])
+    assert bad.exit_code != 0 and "total" in bad.output

@@ -130,6 +130,7 @@ def register_commands(app: Flask) -> None:
     from tracker.accounts.token_cli import tokens_group
     from tracker.importer.cli import demo_data_command, seed_command
     from tracker.importer.minutes_cli import minutes_group
+    from tracker.indicators.cli import indicators_group
     from tracker.ledger.cli import ledger_group
     from tracker.operations.cli import backup_group
     from tracker.reminders.cli import reminders_group
@@ -140,6 +141,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens_group)
     app.cli.add_command(reminders_group)
     app.cli.add_command(ledger_group)
+    app.cli.add_command(indicators_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(backup_group)
