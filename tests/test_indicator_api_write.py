@@ -351,3 +351,11 @@ def test_whatever_is_recorded_is_what_get_shows_to_the_reporter(app, focal, cell
         [{"SEX": c["SEX"]} for c in response.json["cells"]]
     assert all(c["value"] in (None, a["value"])
                for c, a in zip(shown["cells"], response.json["cells"], strict=True))
+
+
+def test_a_number_too_large_for_a_float_is_refused_not_a_server_error(client, focal):
+    before = counts()
+    huge = [{**cell, "value": 10 ** 400} if cell["SEX"] == "F" else cell for cell in CELLS]
+    response = send(client, token_of(focal), cells=huge)
+    assert response.status_code in (400, 422) and response.json["error"]["field"] == "cells"
+    assert counts() == before

@@ -419,7 +419,7 @@ def test_a_period_reported_meanwhile_is_a_409_not_a_second_report(client, auth, 
 
 def test_a_tampered_report_to_correct_is_refused(client, auth, focal, indicators):
     before = snapshot()
-    for replaces in ("abc", "999999"):
+    for replaces in ("abc", "999999", "²", "9" * 30):  # not ASCII digits; past any id
         response = auth.post(REPORT, report_form(replaces=replaces))
         assert response.status_code == 409
         assert "Unknown report to correct" in response.get_data(as_text=True)

@@ -117,3 +117,14 @@ def _rank(rows) -> int:
                 rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank], strict=True)]
         rank, column = rank + 1, column + 1
     return rank
+
+
+def test_a_small_baseline_of_a_count_is_not_published(client, seeded):
+    make_indicator("IND-BASE", targets={"MEX": {"baseline": 3, "baseline_period": "2023",
+                                                "target": 40, "target_period": "2030"}})
+    (target,) = client.get("/api/v1/indicators/IND-BASE").json["targets"]
+    assert target == {"country": "MEX", "baseline": None, "baseline_period": "2023",
+                      "target": 40, "target_period": "2030", "suppressed": ["baseline"]}
+    page = client.get("/indicators/IND-BASE").get_data(as_text=True)
+    row = page[page.index('data-target="MEX"'):]
+    assert "3 (2023)" not in row[:row.index("</tr>")] and "40 (2030)" in row

@@ -10,6 +10,7 @@ import pytest
 
 from tracker.indicators.suppression import (
     Cell,
+    closed,
     equations,
     pinned_to_zero,
     primary,
@@ -125,11 +126,12 @@ def test_a_small_total_is_hidden_and_cannot_be_recovered():
     assert_safe(table, sums_of(SEX, AGE[:3]), hidden)
 
 
-def test_parts_that_do_not_add_up_are_no_equation():
+def test_parts_that_do_not_add_up_publish_the_total_alone():
+    """An explained difference is a number too: 30 - 18 - 9 - 2 = 1 person the note speaks of."""
     cells = one_way({"F": 18, "M": 9, "_O": 2})
     cells[(None, None)] = Decimal(30)  # one person of unknown sex, explained in the note
-    assert equations(cells) == []
-    assert suppressed(cells) == {("_O", None)}
+    assert equations(cells) == [] and not closed(cells)
+    assert suppressed(cells) == {("F", None), ("M", None), ("_O", None)}
 
 
 def test_a_small_inner_cell_of_a_cross_hides_a_rectangle():
@@ -159,11 +161,24 @@ def test_nothing_small_nothing_hidden(cells):
     assert suppressed(cells) == frozenset()
 
 
-def test_a_sibling_not_reported_leaves_the_others_no_equation():
+def test_a_value_left_out_is_the_total_minus_the_others():
+    # 30 - 18 - 9 = 3 of the sex left out: the parts go, the total stays.
     cells = one_way({"F": 18, "M": 9, "_O": 3})
-    del cells[("M", None)]  # 30 is not 18 + 3: no reader may take the 3 as 30 - 18
-    assert equations(cells) == []
-    assert suppressed(cells) == {("_O", None)}
+    del cells[("_O", None)]
+    assert not closed(cells) and suppressed(cells) == {("F", None), ("M", None)}
+    # Left out but adding up (nothing of that sex), the line is a sum like any other.
+    cells = one_way({"F": 18, "M": 12})
+    assert closed(cells) and suppressed(cells) == frozenset()
+
+
+def test_a_margin_left_out_is_the_sum_of_its_inner_cells():
+    table = cross(SEX[:2], AGE[:2], [[2, 10], [10, 10]])
+    del table[("F", None)], table[("M", None)], table[(None, "Y0T11")], table[(None, "Y12T17")]
+    assert not closed(table)  # 32 - 30 would give the 2 away
+    assert suppressed(table) == set(table) - {(None, None)}
+    table = cross(SEX[:2], AGE[:2], [[6, 6], [3, 15]])
+    del table[("M", None)]  # 30 - 12 - 15 = 3 men aged 0-11
+    assert not closed(table) and ("M", "Y0T11") in suppressed(table)
 
 
 def random_count(rng: random.Random) -> int:

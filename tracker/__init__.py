@@ -152,6 +152,7 @@ def register_template_globals(app: Flask) -> None:
     from tracker.commitments.overdue import is_overdue
     from tracker.core import labels
     from tracker.core.numbers import numberformat
+    from tracker.indicators.publication import small_figure
     from tracker.permissions import TEMPLATE_PREDICATES
     from tracker.public.options import option_tags
 
@@ -165,7 +166,8 @@ def register_template_globals(app: Flask) -> None:
         "outbox_status_labels": labels.OUTBOX_STATUS_LABELS}
     app.jinja_env.globals.update({name: labels.InLanguage(table)
                                   for name, table in tables.items()})
-    app.jinja_env.globals.update(is_overdue=is_overdue, option_tags=option_tags)
+    app.jinja_env.globals.update(is_overdue=is_overdue, option_tags=option_tags,
+                                 small_figure=small_figure)
     app.jinja_env.globals.update(TEMPLATE_PREDICATES)
 
     @app.context_processor

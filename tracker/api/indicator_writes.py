@@ -72,11 +72,17 @@ def _text_or_none(body: dict, field: str, limit: int) -> str | None:
     return value
 
 
+def _finite(value: int | float) -> bool:
+    """A float that is a number, or an int a float can hold (1 followed by 400 zeros cannot:
+    math.isfinite would raise; the service refuses what is too large for the column)."""
+    return math.isfinite(value) if isinstance(value, float) else abs(value) < 10 ** 300
+
+
 def _cell(number: int, cell: object) -> tuple[dict[str, str], int | float]:
     """One cell's codes and value; BodyRefused (on cells) unless it has the documented shape."""
     value = cell.get("value") if isinstance(cell, dict) else None
     if not isinstance(cell, dict) or isinstance(value, bool) \
-            or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or not isinstance(value, (int, float)) or not _finite(value) \
             or not all(isinstance(code, str) and len(code) <= CODE_MAX
                        for name, code in cell.items() if name != "value"):
         raise BodyRefused(_l("Cell %(number)d: an object with a code (a text of at most "

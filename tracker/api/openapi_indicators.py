@@ -43,7 +43,10 @@ SCHEMAS["IndicatorDetail"] = {"allOf": [{"$ref": "#/components/schemas/Indicator
     "type": "object", "properties": {
         "targets": {"type": "array", "items": {"type": "object", "properties": {
             "country": {"type": "string"}, "baseline": _NUMBER, "baseline_period": _PERIOD,
-            "target": _NUMBER, "target_period": _PERIOD}}},
+            "target": _NUMBER, "target_period": _PERIOD,
+            "suppressed": {"type": "array", "items": {"enum": ["baseline", "target"]},
+                           "description": "a baseline or target of a count below the "
+                                          "small-count threshold: null above"}}}},
         "values": {"type": "array", "items": {"$ref": "#/components/schemas/IndicatorValue"}}},
     "required": ["targets", "values"]}]}
 

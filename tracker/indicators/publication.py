@@ -12,7 +12,7 @@ from decimal import Decimal
 from flask import current_app
 
 from tracker.indicators.suppression import Cell, suppressed
-from tracker.models import IndicatorReport, Unit
+from tracker.models import Indicator, IndicatorReport, Unit
 from tracker.models.indicator import TOTAL
 
 
@@ -39,6 +39,13 @@ def hidden_cells(report: IndicatorReport) -> frozenset[Cell]:
     if report.indicator.unit != Unit.COUNT:
         return frozenset()
     return suppressed(cells_of(report), current_app.config["INDICATOR_SMALL_COUNT"])
+
+
+def small_figure(indicator: Indicator, value: Decimal | None) -> bool:
+    """Whether a baseline or a target may not be published: of a count, it counts people too
+    (often the very total of its period)."""
+    return indicator.unit == Unit.COUNT and value is not None \
+        and value < current_app.config["INDICATOR_SMALL_COUNT"]
 
 
 def published_cells(report: IndicatorReport, *, exact: bool = False) -> list[PublishedCell]:

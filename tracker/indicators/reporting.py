@@ -16,6 +16,7 @@ from tracker.extensions import db
 from tracker.indicators.definitions import IndicatorRefused, checked_value
 from tracker.indicators.periods import parse_period
 from tracker.models import (
+    Commitment,
     Country,
     Dimension,
     DimensionValue,
@@ -27,7 +28,8 @@ from tracker.models import (
 )
 from tracker.permissions import Actor, can_report_indicator, ensure, is_system
 
-__all__ = ["Cell", "current_reports", "history_of", "report_value"]
+__all__ = ["Cell", "check_sums", "checked_cells", "current_reports", "history_of", "owners_of",
+           "report_value"]
 
 # (code of the first dimension's value or None, code of the second's or None); None: total.
 Cell = tuple[str | None, str | None]
@@ -47,8 +49,8 @@ def report_value(actor: Actor, indicator: Indicator, country: Country, *, period
     text = parse_period(period, indicator.frequency, today=today).text
     note = _checked_text(note, "note", NOTE_MAX, multiline=True)
     source = _checked_text(source, "source", SOURCE_MAX, multiline=False)
-    values = _checked_cells(indicator, cells)
-    _check_sums(indicator, values, explained=note is not None)
+    values = checked_cells(indicator, cells)
+    check_sums(indicator, values, explained=note is not None)
     if evidence is not None and evidence.commitment.country_id != country.id:
         raise IndicatorRefused(_l("The evidence must belong to a commitment of %(country)s.",
                                   country=country.name(_locale())), "evidence")
@@ -149,7 +151,7 @@ def _checked_text(text: str | None, field: str, limit: int, *, multiline: bool) 
 CheckedCells = dict[tuple[DimensionValue | None, DimensionValue | None], Decimal]
 
 
-def _checked_cells(indicator: Indicator, cells: Mapping[Cell, object]) -> CheckedCells:
+def checked_cells(indicator: Indicator, cells: Mapping[Cell, object]) -> CheckedCells:
     """The cells as dimension values and numbers, in the order tables show them."""
     if not isinstance(cells, Mapping) or not cells:
         raise IndicatorRefused(_l("Report at least the total or one value."), "cells")
@@ -184,7 +186,7 @@ def _value_of(dimensions: list[Dimension], place: int, code: str | None) -> Dime
                               dimension=dimension.name(_locale())), "cells")
 
 
-def _check_sums(indicator: Indicator, cells: CheckedCells, *, explained: bool) -> None:
+def check_sums(indicator: Indicator, cells: CheckedCells, *, explained: bool) -> None:
     """Each complete breakdown (every value of a dimension, at one value of the other or its
     total) adds up to its total, unless a note explains the difference."""
     if explained or indicator.unit not in ADDITIVE:
@@ -225,3 +227,12 @@ def _plain(number: Decimal) -> str:
 def _locale() -> str:
     """The reader's language, for the names a message quotes."""
     return str(get_locale() or "es")
+
+
+def owners_of(indicator: Indicator) -> list[Country]:
+    """The countries that report an indicator (the owners of its commitment, or of its
+    recommendation's), member states first."""
+    query = sa.select(Country).join(Commitment, Commitment.country_id == Country.id)
+    query = query.where(Commitment.id == indicator.commitment_id) if indicator.commitment_id \
+        else query.where(Commitment.recommendation_id == indicator.recommendation_id)
+    return list(db.session.scalars(query.order_by(Country.regional, Country.iso3)))

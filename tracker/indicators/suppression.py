@@ -36,19 +36,24 @@ def primary(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD) -> set[C
 
 
 def equations(cells: Cells) -> list[Equation]:
-    """The sums a reader may assume: [total, parts...] for each group of siblings whose total
-    and parts are all present and whose exact values add up."""
+    """The sums a reader may assume: [total, parts...] for each line (a dimension's values at
+    one value of the other, or at its total) whose total is present and whose present parts
+    add up to it (a part not reported is then nothing; a line that does not add up states no
+    sum, and makes the report not ``closed``)."""
+    return [group for group in _lines(cells) if group[0] in cells and _adds_up(cells, group)]
+
+
+def _lines(cells: Cells) -> list[Equation]:
+    """[total, present parts...] of every line that has a part in the report."""
     firsts = sorted({first for first, _ in cells if first is not None})
     seconds = sorted({second for _, second in cells if second is not None})
-    groups: list[Equation] = []
-    # Each dimension's values at every value of the other one and at its total.
-    if firsts:
-        groups += [[(None, second), *((first, second) for first in firsts)]
-                   for second in (None, *seconds)]
-    if seconds:
-        groups += [[(first, None), *((first, second) for second in seconds)]
-                   for first in (None, *firsts)]
-    return [group for group in groups if _adds_up(cells, group)]
+    lines = [[(None, second), *((first, second) for first in firsts
+                                 if (first, second) in cells)]
+             for second in (None, *seconds)]
+    lines += [[(first, None), *((first, second) for second in seconds
+                                if (first, second) in cells)]
+              for first in (None, *firsts)]
+    return [line for line in lines if len(line) > 1]
 
 
 def recoverable(cells: Cells, hidden: Iterable[Cell]) -> set[Cell]:
@@ -62,14 +67,39 @@ def pinned_to_zero(cells: Cells, hidden: Iterable[Cell]) -> set[Cell]:
     return _pinned_to_zero(cells, equations(cells), set(hidden) & cells.keys())
 
 
+def closed(cells: Cells) -> bool:
+    """Whether every sum a reader may assume is stated by the report, so that ``equations``
+    is all they know: its total; in a cross every margin; and every line (a dimension's
+    values at one value of the other, or at its total) with a total that its parts add up to.
+    Otherwise the cells alone do not show what can be worked out: a margin left out is the
+    sum of its inner cells, and a difference explained in a note is a number too (the total
+    minus the parts)."""
+    if not cells:
+        return True
+    if (None, None) not in cells:
+        return False
+    firsts = {first for first, _ in cells if first is not None}
+    seconds = {second for _, second in cells if second is not None}
+    inner = any(first is not None and second is not None for first, second in cells)
+    if inner and not (all((a, None) in cells for a in firsts)
+                      and all((None, b) in cells for b in seconds)):
+        return False
+    return all(group[0] in cells and _adds_up(cells, group) for group in _lines(cells))
+
+
 def suppressed(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD) -> frozenset[Cell]:
     """The cells not to publish: the small ones (primary), then enough others that none of
-    them can be worked out from what is shown (secondary suppression).
+    them can be worked out from what is shown (secondary suppression). A report that is not
+    ``closed`` publishes its total alone (when it is not small itself): what it leaves out
+    could otherwise be worked out.
 
     Greedy, not optimal: while a hidden cell can be worked out, it hides the smallest published
     cell of a sum that contains one (ties: a part before a total, then by codes), preferring
     the sums that give a cell away by themselves; it may hide more than the fewest possible.
     Safe: it stops only when ``recoverable`` and ``pinned_to_zero`` find nothing."""
+    if not closed(cells):
+        return frozenset(cell for cell in cells
+                         if cell != (None, None) or cells[cell] < threshold)
     sums = equations(cells)
     hidden = primary(cells, threshold)
     while exposed := _recoverable(sums, hidden) | _pinned_to_zero(cells, sums, hidden):

@@ -41,7 +41,6 @@ from tracker.core.bulk import insert_rows
 from tracker.core.events import listen_once
 from tracker.core.time import isoformat_utc
 from tracker.extensions import db
-from tracker.indicators.publication import hidden_cells
 from tracker.models import (
     Commitment,
     Country,
@@ -54,6 +53,7 @@ from tracker.models import (
     ObservationAnswer,
     ObservationHiding,
     StatusEvent,
+    Unit,
     Visibility,
 )
 from tracker.models.indicator import TOTAL
@@ -246,7 +246,10 @@ def _entries_for(session: Session, objects) -> list[tuple[str, dt.datetime, dict
                 indicator.code,
                 session.get_one(Country, obj.country_id).iso3, obj.id, obj.period,
                 obj.replaces_id, obj.note, obj.source, report_cells(obj.values),
-                obj.ledger_salt, sealed=bool(hidden_cells(obj)))))
+                # Counts of people are always sealed: a report in clear today could undo the
+                # suppression of its own correction tomorrow (the two differ by the small
+                # count), and the ledger keeps both for ever. Rates, amounts, days: in clear.
+                obj.ledger_salt, sealed=indicator.unit == Unit.COUNT)))
     return entries
 
 

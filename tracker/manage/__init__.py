@@ -9,6 +9,7 @@ bp = Blueprint("manage", __name__)
 from tracker.manage import (  # noqa: E402,F401
     auditor_routes,
     indicator_routes,
+    indicator_sheet_routes,
     observation_routes,
     routes,
     sheet_import_routes,

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.core.forms import TrackerForm, refuse
 from tracker.core.refusals import Refused
+from tracker.core.request_checks import MAX_ID
 from tracker.indicators.definitions import IndicatorRefused, checked_value
 from tracker.indicators.reporting import NOTE_MAX, SOURCE_MAX, Cell
 from tracker.models import Country, DimensionValue, Frequency, Indicator, IndicatorReport, Unit
@@ -73,7 +74,11 @@ class IndicatorReportForm(TrackerForm):
         text = (self.replaces.data or "").strip()
         if not text:
             return None
-        return int(text) if text.isdigit() else -1
+        # ASCII digits within a row id's range: "²" is a digit to str.isdigit, and a
+        # thirty-digit id would overflow the database's integer.
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+            return -1
+        return int(text)
 
     def prefill(self, report: IndicatorReport) -> None:
         """Show a current report's values, to be sent as its correction."""

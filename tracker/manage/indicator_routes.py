@@ -13,7 +13,7 @@ from tracker.core.forms import CONFLICT, one_or_404, render_form
 from tracker.extensions import db
 from tracker.indicators.definitions import IndicatorRefused
 from tracker.indicators.periods import due_periods
-from tracker.indicators.reporting import current_reports, report_value
+from tracker.indicators.reporting import current_reports, owners_of, report_value
 from tracker.manage import bp
 from tracker.manage.indicator_forms import (
     PERIOD_HINTS,
@@ -49,7 +49,7 @@ def report_indicator(code: str):
     """Report a period's value, or correct the current one (the form then carries its id);
     a correction of a report someone corrected meanwhile is refused with a 409."""
     indicator = one_or_404(Indicator, code=code)
-    owners = _owners(indicator) if is_secretariat(current_user) else None
+    owners = owners_of(indicator) if is_secretariat(current_user) else None
     country = _reporting_country(owners)
     require(can_report_indicator(current_user, indicator, country) if country
             else owners is not None)
@@ -102,14 +102,6 @@ def _indicators_of(country: Country | None) -> list[tuple[Indicator, str | None]
     return [(indicator, period) for indicator, period in db.session.execute(query)]
 
 
-def _owners(indicator: Indicator) -> list[Country]:
-    """The countries that report an indicator, member states first."""
-    query = sa.select(Country).join(Commitment, Commitment.country_id == Country.id)
-    query = query.where(Commitment.id == indicator.commitment_id) if indicator.commitment_id \
-        else query.where(Commitment.recommendation_id == indicator.recommendation_id)
-    return list(db.session.scalars(query.order_by(Country.regional, Country.iso3)))
-
-
 def _reporting_country(owners: list[Country] | None) -> Country | None:
     """The country reported for: a focal point's own; the owner the secretariat chose (in
     the form, or the address; the first one by default), None if it is not an owner."""
@@ -147,7 +139,7 @@ def _send(form: IndicatorReportForm, indicator: Indicator, country: Country) -> 
     """Report what the form holds, as a correction of the report it names if it names one."""
     replaces = None
     if (replaces_id := form.replaces_id()) is not None:
-        replaces = db.session.get(IndicatorReport, replaces_id)
+        replaces = db.session.get(IndicatorReport, replaces_id) if replaces_id > 0 else None
         if replaces is None:
             raise IndicatorRefused(_l("Unknown report to correct: reload the page and try "
                                       "again."), "replaces")

@@ -146,8 +146,14 @@ class IndicatorReport(Model):
     """One owner's value of an indicator for one period, as reported (append-only). The
     current report of a period is the one no later report replaces."""
 
+    # One first report per country and period, and each report corrected at most once
+    # (replaces_id is unique): the versions of a period form one chain, never a fork.
     __table_args__ = (sa.Index("ix_indicator_report_indicator_country_period",
-                               "indicator_id", "country_id", "period"),)
+                               "indicator_id", "country_id", "period"),
+                      sa.Index("uq_indicator_report_first", "indicator_id", "country_id",
+                               "period", unique=True,
+                               postgresql_where=sa.text("replaces_id IS NULL"),
+                               sqlite_where=sa.text("replaces_id IS NULL")))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(sa.ForeignKey("indicator.id"))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.core.time import isoformat_utc
 from tracker.core.urls import public_url
 from tracker.extensions import db
-from tracker.indicators.publication import published_cells
+from tracker.indicators.publication import published_cells, small_figure
 from tracker.indicators.reporting import current_reports
 from tracker.models import (
     Dimension,
@@ -76,10 +76,19 @@ def indicator_detail(code: str) -> dict | None:
         return None
     indicator = found[0]
     return {**indicator_record(indicator),
-            "targets": [{"country": t.country.iso3, "baseline": _number(t.baseline),
-                         "baseline_period": t.baseline_period, "target": _number(t.target),
-                         "target_period": t.target_period} for t in indicator.targets],
+            "targets": [_target_record(indicator, t) for t in indicator.targets],
             "values": [report_record(r) for r in current_reports(indicator)]}
+
+
+def _target_record(indicator: Indicator, target: IndicatorTarget) -> dict:
+    """An owner's baseline and target; a small count of either null, named in suppressed."""
+    hidden = [name for name in ("baseline", "target")
+              if small_figure(indicator, getattr(target, name))]
+    return {"country": target.country.iso3,
+            "baseline": None if "baseline" in hidden else _number(target.baseline),
+            "baseline_period": target.baseline_period,
+            "target": None if "target" in hidden else _number(target.target),
+            "target_period": target.target_period, "suppressed": hidden}
 
 
 def tidy_columns() -> list[str]:

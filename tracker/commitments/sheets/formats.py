@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -47,13 +47,15 @@ class Formula:
     text: str
 
 
-def cells_of(data: bytes, filename: str) -> tuple[str, Cells]:
-    """The file's format ("xlsx" or "csv") and its rows of cells."""
+def cells_of(data: bytes, filename: str,
+             headers: Collection[str] | None = None) -> tuple[str, Cells]:
+    """The file's format ("xlsx" or "csv") and its rows of cells; ``headers`` (folded) tell
+    a CSV's delimiter: the commitments' sheet's unless another sheet's are given."""
     if data.startswith(b"PK"):
         return "xlsx", _xlsx_cells(data, filename)
     if data.startswith((OLE, *BINARY_STARTS)):
         raise SheetRefused(NOT_A_SHEET)
-    return "csv", _csv_cells(data)
+    return "csv", _csv_cells(data, header_keys() if headers is None else headers)
 
 
 # The downloaded sheet has 13 columns and at most tens of thousands of rows: 200 KiB for
@@ -135,7 +137,7 @@ def _refuse_merged_cells(archive: zipfile.ZipFile, path: str) -> None:
 
 # -- CSV ---------------------------------------------------------------------------------
 
-def _csv_cells(data: bytes) -> Cells:
+def _csv_cells(data: bytes, headers: Collection[str]) -> Cells:
     text = _decoded(data)
     if text is None:
         raise SheetRefused(NOT_A_SHEET)
@@ -144,7 +146,8 @@ def _csv_cells(data: bytes) -> Cells:
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:  # Excel's hint
         delimiter, skip, text = first.strip()[4], 1, rest
     else:
-        delimiter = _delimiter(next((line for line in io.StringIO(text) if line.strip()), ""))
+        delimiter = _delimiter(next((line for line in io.StringIO(text) if line.strip()), ""),
+                               headers)
     try:
         for number, record in enumerate(csv.reader(io.StringIO(text, newline=""),
                                                    delimiter=delimiter), 1 + skip):
@@ -181,10 +184,9 @@ def _decoded(data: bytes) -> str | None:
     return text
 
 
-def _delimiter(header: str) -> str:
+def _delimiter(header: str, known: Collection[str]) -> str:
     """The delimiter that splits the header into the most known columns (then the most
     cells): a comma, a semicolon (Spanish-language spreadsheets) or a tab."""
-    known = header_keys()
 
     def score(delimiter: str) -> tuple[int, int]:
         cells = next(csv.reader([header], delimiter=delimiter), [])

@@ -180,14 +180,23 @@ def discard_expired() -> int:
     return int(getattr(gone, "rowcount", 0))
 
 
-def preview_for(actor: Actor, preview_id: str) -> SheetPreview | None:
-    """The uploader's own live preview, or None (another's, expired, or unknown)."""
+def preview_for(actor: Actor, preview_id: str,
+                kind: str = "commitments") -> SheetPreview | None:
+    """The uploader's own live preview of this kind of sheet, or None (another's, expired,
+    unknown, or of another sheet)."""
     if not PREVIEW_ID.fullmatch(preview_id):
         return None
     preview = db.session.get(SheetPreview, preview_id)
     if preview is None or not can_apply_preview(actor, preview) or preview.expires_at < utcnow():
         return None
-    return preview
+    return preview if sheet_kind(preview) == kind else None
+
+
+def sheet_kind(preview: SheetPreview) -> str:
+    """Which sheet a preview is of: the commitments' rows carry no kind; another sheet's
+    (an indicator's) name theirs, so one is never shown or applied as the other."""
+    first = preview.rows[0] if preview.rows else None
+    return str(first.get("kind", "commitments")) if isinstance(first, dict) else "commitments"
 
 
 def counts(preview: SheetPreview) -> dict[str, int]:

@@ -100,6 +100,9 @@ def upgrade():
     )
     with op.batch_alter_table('indicator_report', schema=None) as batch_op:
         batch_op.create_index('ix_indicator_report_indicator_country_period', ['indicator_id', 'country_id', 'period'], unique=False)
+        batch_op.create_index('uq_indicator_report_first', ['indicator_id', 'country_id', 'period'], unique=True,
+                              postgresql_where=sa.text('replaces_id IS NULL'),
+                              sqlite_where=sa.text('replaces_id IS NULL'))
 
     op.create_table('indicator_target',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -148,6 +151,7 @@ def downgrade():
     op.drop_table('indicator_value')
     op.drop_table('indicator_target')
     with op.batch_alter_table('indicator_report', schema=None) as batch_op:
+        batch_op.drop_index('uq_indicator_report_first')
         batch_op.drop_index('ix_indicator_report_indicator_country_period')
 
     op.drop_table('indicator_report')
