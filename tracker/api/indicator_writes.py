@@ -20,7 +20,7 @@ from tracker.api import bp
 from tracker.api.idempotency import Answer
 from tracker.api.remote_writes import error, refused
 from tracker.api.write_bodies import BodyRefused
-from tracker.api.write_routes import _answer, per_token
+from tracker.api.write_routes import answer_write, per_token
 from tracker.core.request_checks import MAX_ID, takes_json
 from tracker.core.urls import public_url
 from tracker.extensions import csrf, db
@@ -29,7 +29,7 @@ from tracker.indicators.publication import published_cells
 from tracker.indicators.reporting import NOTE_MAX, SOURCE_MAX, Cell, current_reports, report_value
 from tracker.models import ApiToken, Country, Indicator, IndicatorReport
 from tracker.models.indicator import TOTAL
-from tracker.opendata.indicators import _number as plain_number  # the GET side's numbers
+from tracker.opendata.indicators import plain_number  # the GET side's numbers
 from tracker.permissions import (
     PermissionDenied,
     reports_indicator,
@@ -248,7 +248,7 @@ def _replaced(indicator: Indicator, country: Country, period: str,
 @per_token
 def indicator_report(code: str):
     """Report an indicator's value (JSON) with a token holding indicator:write."""
-    response = _answer(code, post_report)
+    response = answer_write(code, post_report)
     if response.status_code == 201:
         response.headers["Location"] = public_url("api.indicator", code=code)
     return response

@@ -51,7 +51,7 @@ per_token = limiter.limit(lambda: current_app.config["API_WRITE_RATE_LIMIT"],
                               "Retry-After, then send the request again."))
 
 
-def _answer(code: str, handle: Callable[[ApiToken, str, Request], Answer]) -> Response:
+def answer_write(code: str, handle: Callable[[ApiToken, str, Request], Answer]) -> Response:
     """Authenticate, then answer once per Idempotency-Key: the first answer or its replay."""
     token, problem = _lookup()
     if token is None:
@@ -82,7 +82,7 @@ def _answer(code: str, handle: Callable[[ApiToken, str, Request], Answer]) -> Re
 @per_token
 def commitment_update(code: str):
     """Record a status update (JSON) with a token holding status:write."""
-    return _answer(code, post_update)
+    return answer_write(code, post_update)
 
 
 @bp.post("/commitments/<code>/evidence")
@@ -90,4 +90,4 @@ def commitment_update(code: str):
 @per_token
 def commitment_evidence(code: str):
     """Attach a file or a link (multipart) with a token holding evidence:write."""
-    return _answer(code, post_evidence)
+    return answer_write(code, post_evidence)

@@ -63,7 +63,7 @@ def report_record(report: IndicatorReport) -> dict:
         "replaces": report.replaces_id, "reported_at": isoformat_utc(report.created_at),
         "note": report.note, "source": report.source,
         "cells": [{**dict(zip(dimensions, (cell.first, cell.second), strict=False)),
-                   "value": _number(cell.value),
+                   "value": plain_number(cell.value),
                    "status": SUPPRESSED if cell.suppressed else "published"}
                   for cell in published_cells(report)],
     }
@@ -85,9 +85,9 @@ def _target_record(indicator: Indicator, target: IndicatorTarget) -> dict:
     hidden = [name for name in ("baseline", "target")
               if small_figure(indicator, getattr(target, name))]
     return {"country": target.country.iso3,
-            "baseline": None if "baseline" in hidden else _number(target.baseline),
+            "baseline": None if "baseline" in hidden else plain_number(target.baseline),
             "baseline_period": target.baseline_period,
-            "target": None if "target" in hidden else _number(target.target),
+            "target": None if "target" in hidden else plain_number(target.target),
             "target_period": target.target_period, "suppressed": hidden}
 
 
@@ -111,12 +111,12 @@ def tidy_records() -> Iterator[dict]:
                 yield {"indicator": indicator.code, "country": report.country.iso3,
                        "period": report.period, "report": report.id,
                        **{d: codes.get(d, "_T") for d in dimension_columns},
-                       "value": "" if cell.value is None else _number(cell.value),
+                       "value": "" if cell.value is None else plain_number(cell.value),
                        "unit": indicator.unit.value, "currency": indicator.currency or "",
                        "flags": SUPPRESSED if cell.suppressed else ""}
 
 
-def _number(value: Decimal | None) -> int | float | None:
+def plain_number(value: Decimal | None) -> int | float | None:
     """A Decimal as the plainest number: 12 not 12.0000, 12.5 not 12.5000."""
     if value is None:
         return None
