@@ -563,3 +563,13 @@ def test_the_operator_lists_and_extends_a_vocabulary(runner, seeded):
     assert again.exit_code != 0 and "Nothing was written" in again.output
     bad = runner.invoke(args=["indicators", "add-value", "AGE", "_T", "--es", "x", "--en", "x"])
     assert bad.exit_code != 0 and "total" in bad.output
+
+
+@pytest.mark.parametrize("threshold", [0, -5])
+def test_a_threshold_that_would_publish_every_count_is_refused_at_start(tmp_path, threshold):
+    from conftest import make_config
+
+    from tracker import create_app
+
+    with pytest.raises(RuntimeError, match="INDICATOR_SMALL_COUNT .* must be at least 1"):
+        create_app(make_config(tmp_path, INDICATOR_SMALL_COUNT=threshold))

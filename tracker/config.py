@@ -164,6 +164,10 @@ class Config:
             raise RuntimeError(
                 f"OUTBOX_CLAIM_TIMEOUT ({config['OUTBOX_CLAIM_TIMEOUT']} s) must be at least "
                 f"twice MAIL_TIMEOUT ({config['MAIL_TIMEOUT']:g} s), which must be positive.")
+        # 0 or less would publish every count, however small.
+        if config["INDICATOR_SMALL_COUNT"] < 1:
+            raise RuntimeError(f"INDICATOR_SMALL_COUNT ({config['INDICATOR_SMALL_COUNT']}) "
+                               "must be at least 1: counts below it are never published.")
 
 
 class DevelopmentConfig(Config):
