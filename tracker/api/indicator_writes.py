@@ -26,7 +26,7 @@ from tracker.core.urls import public_url
 from tracker.extensions import csrf, db
 from tracker.indicators.periods import IndicatorRefused, parse_period
 from tracker.indicators.publication import published_cells
-from tracker.indicators.reporting import NOTE_MAX, SOURCE_MAX, Cell, current_reports, report_value
+from tracker.indicators.reporting import NOTE_MAX, SOURCE_MAX, Cell, current_report, report_value
 from tracker.models import ApiToken, Country, Indicator, IndicatorReport
 from tracker.models.indicator import TOTAL
 from tracker.opendata.indicators import plain_number  # the GET side's numbers
@@ -186,8 +186,8 @@ def report_record(report: IndicatorReport) -> dict:
 
 def _current(indicator: Indicator, country: Country, period: str) -> dict:
     """The current report of the period, for a 409 (a client corrects that one)."""
-    found = [r for r in current_reports(indicator, country) if r.period == period]
-    return {"current": report_record(found[0])} if found else {}
+    found = current_report(indicator, country, period)
+    return {"current": report_record(found)} if found else {}
 
 
 def post_report(token: ApiToken, code: str, request: Request) -> Answer:

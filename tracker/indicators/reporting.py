@@ -28,8 +28,8 @@ from tracker.models import (
 )
 from tracker.permissions import Actor, can_report_indicator, ensure, is_system
 
-__all__ = ["Cell", "check_sums", "checked_cells", "current_reports", "history_of", "owners_of",
-           "report_value"]
+__all__ = ["Cell", "check_sums", "checked_cells", "current_report", "current_reports", "history_of",
+           "is_current", "owners_of", "report_value"]
 
 # (code of the first dimension's value or None, code of the second's or None); None: total.
 Cell = tuple[str | None, str | None]
@@ -80,18 +80,35 @@ def report_value(actor: Actor, indicator: Indicator, country: Country, *, period
     return report
 
 
-def current_reports(indicator: Indicator, country: Country | None = None) -> list[IndicatorReport]:
-    """The current report (the one no other replaces) per country and period, with its cells,
-    by country and period; one country's only if given. Two queries, however many."""
+def is_current() -> sa.ColumnElement[bool]:
+    """A report no other replaces: its period's current version."""
     later = aliased(IndicatorReport)
-    query = (sa.select(IndicatorReport).join(IndicatorReport.country)
-             .where(IndicatorReport.indicator_id == indicator.id,
-                    ~sa.exists().where(later.replaces_id == IndicatorReport.id))
-             .order_by(Country.iso3, IndicatorReport.period)
+    return ~sa.exists().where(later.replaces_id == IndicatorReport.id)
+
+
+def current_reports(indicator: Indicator | None,
+                    country: Country | None = None) -> list[IndicatorReport]:
+    """The current report per country and period, with its cells, by country and period; of
+    every indicator (by its id) when None; one country's only if given. Two queries."""
+    query = (sa.select(IndicatorReport).join(IndicatorReport.country).where(is_current())
+             .order_by(IndicatorReport.indicator_id, Country.iso3, IndicatorReport.period)
              .options(*_with_cells()))
+    if indicator is not None:
+        query = query.where(IndicatorReport.indicator_id == indicator.id)
     if country is not None:
         query = query.where(IndicatorReport.country_id == country.id)
     return list(db.session.scalars(query))
+
+
+def current_report(indicator: Indicator, country: Country,
+                   period: str) -> IndicatorReport | None:
+    """A country's current report of one period, with its cells, if there is one."""
+    return db.session.scalar(
+        sa.select(IndicatorReport)
+        .where(IndicatorReport.indicator_id == indicator.id,
+               IndicatorReport.country_id == country.id, IndicatorReport.period == period,
+               is_current())
+        .order_by(IndicatorReport.id.desc()).limit(1).options(*_with_cells()))
 
 
 def history_of(indicator: Indicator, country: Country, period: str) -> list[IndicatorReport]:
@@ -113,13 +130,7 @@ def _with_cells():
 def _check_replaces(indicator: Indicator, country: Country, period: str,
                     replaces: IndicatorReport | None) -> None:
     """A period's first report replaces nothing; every later one replaces the current one."""
-    later = aliased(IndicatorReport)
-    current = db.session.scalar(
-        sa.select(IndicatorReport)
-        .where(IndicatorReport.indicator_id == indicator.id,
-               IndicatorReport.country_id == country.id, IndicatorReport.period == period,
-               ~sa.exists().where(later.replaces_id == IndicatorReport.id))
-        .order_by(IndicatorReport.id.desc()).limit(1))
+    current = current_report(indicator, country, period)
     if replaces is None:
         if current is not None:
             raise IndicatorRefused(_l("%(period)s is already reported; send it as a correction "

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
 from tracker.indicators.publication import PublishedCell, published_cells
-from tracker.indicators.reporting import current_reports
+from tracker.indicators.reporting import current_reports, is_current
 from tracker.models import (
     Commitment,
     Country,
@@ -299,20 +299,19 @@ def _breakdown(dimension: Dimension, place: int, reports: list[IndicatorReport],
 
 def _versions(indicator: Indicator) -> list[Version]:
     """Every report of the indicator, as versions of its country's period (one query)."""
-    later = aliased(IndicatorReport)
     rows = db.session.execute(
-        sa.select(IndicatorReport, sa.exists().where(later.replaces_id == IndicatorReport.id))
+        sa.select(IndicatorReport, is_current())
         .join(IndicatorReport.country).where(IndicatorReport.indicator_id == indicator.id)
         .order_by(Country.iso3, IndicatorReport.period, IndicatorReport.id)
         .options(joinedload(IndicatorReport.country))).all()
     versions: list[Version] = []
-    for report, replaced in rows:
+    for report, current in rows:
         previous = versions[-1] if versions else None
         same = previous is not None and (previous.country.id, previous.period) == (
             report.country_id, report.period)
         versions.append(Version(report.country, report.period,
                                 previous.number + 1 if same and previous else 1, report.id,
-                                report.created_at, report.replaces_id, not replaced))
+                                report.created_at, report.replaces_id, current))
     return versions
 
 
@@ -328,7 +327,7 @@ def _owners(indicator: Indicator) -> list[Commitment]:
 
 def _latest_reports(country_id: int, indicator_ids: sa.Select) -> dict[int, IndicatorReport]:
     """The country's current report of each indicator's latest period, with its cells."""
-    later, other = aliased(IndicatorReport), aliased(IndicatorReport)
+    other = aliased(IndicatorReport)
     latest_period = (sa.select(sa.func.max(other.period))
                      .where(other.indicator_id == IndicatorReport.indicator_id,
                             other.country_id == country_id).scalar_subquery())
@@ -336,8 +335,7 @@ def _latest_reports(country_id: int, indicator_ids: sa.Select) -> dict[int, Indi
         sa.select(IndicatorReport)
         .where(IndicatorReport.indicator_id.in_(indicator_ids),
                IndicatorReport.country_id == country_id,
-               IndicatorReport.period == latest_period,
-               ~sa.exists().where(later.replaces_id == IndicatorReport.id))
+               IndicatorReport.period == latest_period, is_current())
         .options(joinedload(IndicatorReport.values).options(
             joinedload(IndicatorValue.first_value), joinedload(IndicatorValue.second_value))))
     return {report.indicator_id: report for report in reports.unique()}

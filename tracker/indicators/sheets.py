@@ -20,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from tracker.commitments.sheets.columns import in_language
 from tracker.commitments.sheets.download import FILL_IN, HEADER
 from tracker.indicators.periods import parse_period
-from tracker.indicators.reporting import Cell, current_reports
+from tracker.indicators.reporting import Cell, current_report
 from tracker.models import Country, DimensionValue, Indicator, Unit
 from tracker.models.indicator import TOTAL
 from tracker.opendata.csv_stream import BOM, safe_cell
@@ -102,7 +102,7 @@ def indicator_sheet(actor: Actor, indicator: Indicator, country: Country, period
     IndicatorRefused (on "period") for a period that is not one, or has not started."""
     ensure(can_report_indicator(actor, indicator, country))
     text = parse_period(period, indicator.frequency, field="period").text
-    current = next((r for r in current_reports(indicator, country) if r.period == text), None)
+    current = current_report(indicator, country, text)
     values = {} if current is None else {
         codes_of(v.first_value, v.second_value): v.value for v in current.values}
     lines = [SheetLine(codes_of(first, second), cell_label(first, second, locale),

@@ -13,7 +13,7 @@ from tracker.core.forms import CONFLICT, one_or_404, render_form
 from tracker.extensions import db
 from tracker.indicators.definitions import IndicatorRefused
 from tracker.indicators.periods import due_periods
-from tracker.indicators.reporting import current_reports, owners_of, report_value
+from tracker.indicators.reporting import current_report, current_reports, owners_of, report_value
 from tracker.manage import bp
 from tracker.manage.indicator_forms import (
     PERIOD_HINTS,
@@ -116,7 +116,7 @@ def _reporting_country(owners: list[Country] | None) -> Country | None:
 def _current(indicator: Indicator, country: Country, period: str) -> IndicatorReport | None:
     """The current report of a period, if there is one."""
     period = (period or "").strip().upper()
-    return next((r for r in current_reports(indicator, country) if r.period == period), None)
+    return current_report(indicator, country, period)
 
 
 def _prefill(form: IndicatorReportForm, indicator: Indicator, country: Country,
