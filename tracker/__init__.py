@@ -150,7 +150,7 @@ def register_commands(app: Flask) -> None:
 
 def register_template_globals(app: Flask) -> None:
     from tracker.commitments.overdue import is_overdue
-    from tracker.core import labels
+    from tracker.core import dates, labels
     from tracker.core.numbers import numberformat
     from tracker.indicators.publication import small_figure
     from tracker.permissions import TEMPLATE_PREDICATES
@@ -158,6 +158,9 @@ def register_template_globals(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["numberformat"] = numberformat
+    # Ours replace Flask-Babel's (registered by babel.init_app): unambiguous, with the zone.
+    app.jinja_env.filters.update(dateformat=dates.dateformat,
+                                 datetimeformat=dates.datetimeformat)
     tables: dict[str, Mapping] = {
         "status_labels": labels.STATUS_LABELS, "actor_labels": labels.ACTOR_LABELS,
         "assessment_labels": labels.ASSESSMENT_LABELS,

@@ -56,8 +56,9 @@ def check_filtered_list(page) -> list[str]:
     assert rows.count() >= 1
     countries = rows.locator("td:nth-child(2)").all_inner_texts()
     assert {c.strip() for c in countries} == {COUNTRY_ES}, countries
-    assert {s.strip() for s in rows.locator("td:nth-child(4) .status").all_inner_texts()} == {
-        "En curso"}
+    # a badge reads its symbol, then its word
+    assert {s.split(maxsplit=1)[-1] for s in
+            rows.locator("td:nth-child(4) .status").all_inner_texts()} == {"En curso"}
     codes = sorted(c.strip() for c in rows.locator("td:first-child code").all_inner_texts())
     assert codes == EXPECTED_CODES
     # The form shows the filters it applied.
@@ -70,7 +71,9 @@ def test_dashboard(page, axe):
     visit(page, "/")
     assert html_lang(page) == "es"
     check_dashboard(page)
-    assert page.locator("svg.chart[role=img]").count() == 1
+    # progress by country, then progress over time: each a labelled image
+    for chart in ("svg.progress-chart", "svg.progress-history"):
+        assert page.locator(f"{chart}[role=img][aria-labelledby]").count() == 1
     axe(page)
 
 
@@ -121,11 +124,11 @@ def test_language_switch_persists(page, axe):
     assert html_lang(page) == "es"
 
     with page.expect_navigation():
-        page.locator("header").get_by_role("link", name="English", exact=True).click()
+        page.locator(".language-switch").get_by_role("link", name="English", exact=True).click()
     assert urlsplit(page.url).path == "/"
     assert html_lang(page) == "en"
     check_dashboard(page, "en")
-    assert page.locator("header").get_by_role("link", name="Español", exact=True).count() == 1
+    assert page.locator(".language-switch").get_by_role("link", name="Español", exact=True).count() == 1
     axe(page)
 
     # The choice holds on the next page, even one the browser cached in Spanish.
@@ -143,7 +146,7 @@ def test_language_switch_persists(page, axe):
     # And back to Spanish, staying on the filtered list.
     filtered = page.url
     with page.expect_navigation():
-        page.locator("header").get_by_role("link", name="Español", exact=True).click()
+        page.locator(".language-switch").get_by_role("link", name="Español", exact=True).click()
     assert page.url == filtered
     assert html_lang(page) == "es"
     check_filtered_list(page)

@@ -5,7 +5,8 @@ import logging
 
 import sqlalchemy as sa
 from flask import current_app, g, jsonify, make_response, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
@@ -21,6 +22,58 @@ DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.T
                         sa.exc.DisconnectionError)
 
 
+# Every status the app answers, as the reader reads it: a title and what to do. Werkzeug's
+# names and descriptions ("Not Found", "The requested URL was not found on the server...")
+# are English, and a Spanish page must not show them.
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("The address or the form sent could not be understood. Check "
+                                "it and try again.")),
+    401: (_l("Log in required"), _l("This page is for people with an account. Log in and try "
+                                    "again.")),
+    403: (_l("Not allowed"), _l("Your account may not see or do this. If you think it should, "
+                                "write to the CRM secretariat.")),
+    404: (_l("Page not found"), _l("There is nothing at this address. It may be mistyped, or "
+                                   "what it showed was removed.")),
+    405: (_l("Method not allowed"), _l("This address does not take this kind of request. Open "
+                                       "it from a link or a form of the site.")),
+    409: (_l("Conflict"), _l("Someone changed this meanwhile. Reload the page, check what "
+                             "changed and send it again.")),
+    410: (_l("No longer here"), _l("What this address showed was removed for good.")),
+    411: (_l("Length required"), _l("Send this form with its length, as browsers do.")),
+    413: (_l("Too large"), _l("What was sent is larger than this site accepts. Send a smaller "
+                             "file or a shorter text.")),
+    415: (_l("Unsupported format"), _l("This address does not take content of this type.")),
+    422: (_l("Cannot be recorded"), _l("What was sent is well formed but cannot be recorded. "
+                                       "Check each field and send it again.")),
+    429: (_l("Too many requests"), _l("Too many requests in a short time. Wait a minute, then "
+                                      "try again.")),
+    500: (_l("Something went wrong"), _l("The tracker could not answer this request. The error "
+                                         "was logged; try again later.")),
+    503: (_l("Service unavailable"), _l("The tracker cannot answer just now. Try again in a "
+                                        "few seconds.")),
+}
+CSRF_TITLE = _l("Form expired")
+
+
+def error_texts(error: HTTPException) -> tuple[str, str]:
+    """The title and explanation for the reader: our own description when our code gave one
+    (already translated), else ours for the status, never Werkzeug's English."""
+    code = error.code or 500
+    title, explanation = ERROR_TEXTS.get(code) or ERROR_TEXTS[400 if code < 500 else 500]
+    if isinstance(error, CSRFError):
+        title = CSRF_TITLE
+    return str(title), own_description(error) or str(explanation)
+
+
+def own_description(error: HTTPException) -> str | None:
+    """What abort(..., description=...) or a subclass of ours said; None for a class's
+    default (Werkzeug's English) and for Flask-Limiter's "5 per 1 minute"."""
+    if isinstance(error, RateLimitExceeded) and not error.limit.error_message:
+        return None
+    given = vars(error).get("description")  # Werkzeug sets it only when one was given
+    return str(given) if given else None
+
+
 def wants_json() -> bool:
     accept = request.accept_mimetypes
     return request.path.startswith("/api/") or (accept.accept_json and not accept.accept_html)
@@ -33,10 +86,11 @@ def render_error(error: HTTPException):
             is_database_unavailable(original):
         return render_database_unavailable(original)  # raised after the view (a hook)
     code = error.code or 500
-    if wants_json():
+    title, explanation = error_texts(error)
+    if wants_json():  # the title is the standard reason phrase, as remote_writes.error gives
         return jsonify(error={"status": code, "title": error.name,
-                              "detail": error.description}), code
-    return render_template("error.html", error=error), code
+                              "detail": explanation}), code
+    return render_template("error.html", code=code, title=title, explanation=explanation), code
 
 
 def render_csrf_error(error: CSRFError):

@@ -20,6 +20,7 @@ from tracker.commitments.listing import (
     page_argument,
 )
 from tracker.commitments.matrix import build_matrix
+from tracker.commitments.progress_history import progress_history
 from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
 from tracker.core.http_cache import rendered_once_per_version, shared_content
@@ -43,7 +44,8 @@ def index():
     # The figures are the same for logged-in readers too: computed once per data version.
     content = remember("dashboard-html", lambda: render_template(
         "public/_dashboard.html", dashboard=compute_dashboard(today), statuses=list(Status),
-        locale=locale, ledger_head=current_head()), locale, today)
+        locale=locale, ledger_head=current_head(), history=progress_history(today)),
+        locale, today)
     return render_template("public/dashboard.html", content=Markup(content))
 
 
@@ -92,7 +94,7 @@ def matrix():
         if built is None:
             abort(404, description=_("There is no meeting with this code."))
         ids = [cell.id for _rec, cells, _progress in built.rows for cell in cells.values()]
-        return dict(matrix=built, ratings=ratings_for(ids))
+        return dict(matrix=built, ratings=ratings_for(ids), statuses=list(Status))
     return render_template("public/matrix.html",
                            content=shared_content("public/_matrix.html", context))
 
@@ -123,7 +125,8 @@ def country(iso3: str):
         return dict(country=country, statuses=list(Status), locale=locale,
                     ratings=ratings_for(c.id for c in page.items), summary=summary,
                     by_theme=theme_breakdown(country.id), today=today,
-                    commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page)
+                    commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page,
+                    history=progress_history(today, country.id))
     return render_template("public/country.html", title=name,
                            content=shared_content("public/_country.html", context))
 

@@ -20,6 +20,7 @@ from flask_babel import force_locale, gettext as _
 
 from tracker.accounts.tokens import unsubscribe_token
 from tracker.commitments.overdue import is_overdue, overdue_clause
+from tracker.core.dates import format_day
 from tracker.core.digests import PlannedMessage, period_for, plan_digest, week_period
 from tracker.core.outbox import already_queued
 from tracker.core.time import start_of_day
@@ -74,13 +75,13 @@ def _reasons(c: Commitment, today: dt.date, settings: ReminderSettings) -> tuple
     if due is not None and is_overdue(c, today):
         late = (today - due).days
         reasons.append(_("overdue by %(days)d days (due %(date)s)", days=late,
-                         date=due.isoformat()))
+                         date=format_day(due)))
         escalated = late > settings.escalate_after_days
     elif due is not None:
         within = [d for d in settings.due_soon if (due - today).days <= d]
         if within:
             reasons.append(_("due within %(days)d days (%(date)s)", days=min(within),
-                             date=due.isoformat()))
+                             date=format_day(due)))
     if _as_date(c.updated_at) <= today - dt.timedelta(days=settings.stale_days):
         reasons.append(_("no update for %(days)d days", days=(today - _as_date(c.updated_at)).days))
     return reasons, escalated
