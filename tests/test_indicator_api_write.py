@@ -3,12 +3,13 @@ country, the body's shape, the service's rules, corrections (409 unless the curr
 named), idempotent retries, and the answer as GET /indicators/{code} shows it; every refusal
 writes nothing."""
 
+import datetime as dt
 import itertools
 
 import pytest
 import schemathesis
 import sqlalchemy as sa
-from factories import make_indicator, make_user
+from factories import make_evidence, make_indicator, make_user
 from hypothesis import HealthCheck, given, settings, strategies as st
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
@@ -65,7 +66,8 @@ def test_a_report_is_recorded_and_answered_as_sent(client, focal):
     assert response.status_code == 201, response.json
     report = db.session.scalar(sa.select(IndicatorReport))
     assert response.json == {"indicator": CODE, "country": "MEX", "period": "2024",
-                             "report": report.id, "replaces": None, "cells": CELLS}
+                             "report": report.id, "replaces": None, "evidence": None,
+                             "cells": CELLS}
     assert response.headers["Location"].endswith(f"/api/v1/indicators/{CODE}")
     assert response.headers["Cache-Control"] == "no-store"
     assert (report.actor_id, report.actor_role, report.note, report.source) == \
@@ -218,7 +220,16 @@ def test_a_secretariat_token_names_a_country_that_reports_the_indicator(client, 
     (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "replaces": 0}', "replaces"),
     (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "replaces": 2147483648}',
      "replaces"),
-    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": 1}', "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": "1"}', "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": 0}', "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": -3}', "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": 1.5}', "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": true}', "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": {"id": 1}}',
+     "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidence": 2147483648}',
+     "evidence"),
+    (b'{"period": "2024", "cells": [{"SEX": "_T", "value": 40}], "evidences": 1}', "evidences"),
 ])
 def test_a_malformed_body_is_400_naming_the_field(client, focal, body, field):
     before = counts()
@@ -231,7 +242,8 @@ def test_a_malformed_body_is_400_naming_the_field(client, focal, body, field):
 
 @pytest.mark.parametrize("body, field, detail", [
     ({"period": "2024-H1"}, "period", "Write the period as 2025"),
-    ({"period": "2099"}, "period", "has not started yet"),
+    ({"period": "2099"}, "period", "once it has ended"),
+    ({"period": str(dt.date.today().year)}, "period", "report it once it has ended."),
     ({"cells": [{"value": 40}]}, "cells", "exactly these properties: SEX, value"),
     ({"cells": [{"SEX": "_T", "AGE": "_T", "value": 40}]}, "cells", "SEX, value"),
     ({"cells": [{"SEX": "_T", "value": 40}, {"SEX": "_T", "value": 41}]}, "cells",
@@ -270,6 +282,13 @@ def test_unknown_indicator_no_token_and_not_json(client, focal):
     assert response.status_code == 404 and "NO-SUCH" in response.json["error"]["detail"]
     response = client.post(REPORTS, json={"period": "2024", "cells": CELLS}, headers=EN)
     assert response.status_code == 401 and "WWW-Authenticate" in response.headers
+    # The header named once, then why: none was sent.
+    assert response.json["error"]["detail"] == ("Send a valid API token: Authorization: Bearer "
+                                                "<token> (no bearer token in the Authorization "
+                                                "header).")
+    spanish = client.post(REPORTS, json={"period": "2024", "cells": CELLS},
+                          headers={"Accept-Language": "es"}).json["error"]["detail"]
+    assert spanish.count("Authorization: Bearer") == 1
     response = client.post(REPORTS, data={"period": "2024"}, headers=bearer(value))
     assert response.status_code == 415 and response.is_json
     assert counts()[0] == 0
@@ -293,6 +312,8 @@ def test_the_token_page_offers_the_scope(client, auth, focal):
     assert token.scope_list == ["indicator:write"]
     page = client.get("/account/tokens", headers=EN).get_data(as_text=True)
     assert "Report indicator values" in page
+    explanation = page[page.index("<h1>API tokens</h1>"):page.index("Your tokens")]
+    assert "report indicator values (indicator:write)" in explanation
 
 
 # A schema-valid report may be refused by the indicator's rules (422), for a country not the
@@ -358,4 +379,34 @@ def test_a_number_too_large_for_a_float_is_refused_not_a_server_error(client, fo
     huge = [{**cell, "value": 10 ** 400} if cell["SEX"] == "F" else cell for cell in CELLS]
     response = send(client, token_of(focal), cells=huge)
     assert response.status_code in (400, 422) and response.json["error"]["field"] == "cells"
+    assert counts() == before
+
+
+def test_a_report_rests_on_evidence_of_the_countrys_commitment(client, focal):
+    evidence = make_evidence(focal, "MT1-R03-MEX", title="Oficio", visibility="restricted")
+    response = send(client, token_of(focal), evidence=evidence.id)
+    assert response.status_code == 201, response.json
+    assert response.json["evidence"] == evidence.id
+    report = db.session.scalar(sa.select(IndicatorReport))
+    assert report.evidence_id == evidence.id
+    # Restricted: the public GET does not name it.
+    (shown,) = client.get(f"/api/v1/indicators/{CODE}").json["values"]
+    assert shown["evidence"] is None and "Oficio" not in str(shown)
+
+
+def test_evidence_of_another_country_or_unknown_is_422_writing_nothing(client, focal):
+    guatemala = make_evidence(make_user("focal_point", country="GTM"), "MT1-R03-GTM",
+                              title="Informe de Guatemala")
+    # Mexico's own, but on a commitment the indicator is not on: the form does not offer it.
+    elsewhere = make_evidence(focal, "MT1-R01-MEX", title="Otro compromiso")
+    value = token_of(focal)
+    before = counts()
+    for evidence in (guatemala.id, elsewhere.id, 999_999):
+        response = send(client, value, evidence=evidence)
+        assert response.status_code == 422, response.json
+        assert response.json["error"]["field"] == "evidence"
+        # The same words for both: an id never tells whether evidence exists.
+        assert response.json["error"]["detail"] == \
+            "The evidence must be stored on the commitment this indicator concerns " \
+            "(MT1-R03-MEX)."
     assert counts() == before

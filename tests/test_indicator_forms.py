@@ -2,6 +2,7 @@
 (or the secretariat, for any owner) reports a period's value and corrects it. Every refusal
 is shown on its field and writes nothing; a stale correction is a 409, never a 500."""
 
+import datetime as dt
 import html
 import re
 from decimal import Decimal
@@ -9,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from factories import make_indicator, make_indicator_report, make_user
+from factories import commitment, make_evidence, make_indicator, make_indicator_report, make_user
 from workflow_helpers import snapshot
 
 from tracker.extensions import db
@@ -280,7 +281,7 @@ DEFINE_REFUSALS = {
     "both subjects": ({"commitment_code": "MT1-R03-MEX"}, "recommendation_code",
                       "Give either a recommendation or a commitment, not both."),
     "no subject": ({"recommendation_code": ""}, "recommendation_code",
-                   "Give either a recommendation or a commitment, not both."),
+                   "Give the recommendation or the commitment the indicator measures."),
     "unknown recommendation": ({"recommendation_code": "MT9-R99"}, "recommendation_code",
                                "Unknown recommendation."),
     "unknown commitment": ({"recommendation_code": "", "commitment_code": "MT1-R03-ZZZ"},
@@ -297,7 +298,14 @@ DEFINE_REFUSALS = {
     "a country that does not report it": ({"targets": "ZZZ 1 2023 2 2027"}, "targets",
                                           "ZZZ does not report this indicator."),
     "a baseline not measured yet": ({"targets": "MEX 1 2031 - -"}, "targets",
-                                    "The period 2031 has not started yet."),
+                                    "Line 1: 2031 ends on 31 Dec 2031: report it once it "
+                                    "has ended."),
+    "a number that is not one, on its line": ({"targets": "MEX 1 2023 - -\nGTM diez 2023 - -"},
+                                              "targets", "Line 2: Each value must be a number."),
+    "an exponent, on its line": ({"targets": "MEX 1e3 2023 - -"}, "targets",
+                                 "Line 1: Write the number in full, without an exponent"),
+    "a bad period, on its line": ({"targets": "MEX 1 2023 - -\n\nGTM 1 2023-H1 - -"},
+                                  "targets", "Line 3: Write the period as 2025"),
     "a target before its baseline": ({"targets": "MEX 10 2024 20 2023"}, "targets",
                                      "MEX: the target's period must come after the baseline's."),
     "a count with decimals": ({"targets": "MEX 1.5 2024 - -"}, "targets",
@@ -383,6 +391,34 @@ def test_a_reported_period_opens_as_a_correction_with_its_exact_values(client, a
         client.get(response.headers["Location"]).get_data(as_text=True)
 
 
+def test_a_correction_starts_without_the_previous_note(client, auth, focal, indicators):
+    """The note let the first version's parts differ from its total: shown for reference,
+    never sent again unnoticed, so the sum check applies to the correction."""
+    first = make_indicator_report(focal, indicators[BY_SEX], period="2024",
+                                  note="Dos registros se superponen.",
+                                  cells={(None, None): 10, ("F", None): 8, ("M", None): 3,
+                                         ("_O", None): 1})
+    page = client.get(f"{REPORT}?period=2024").get_data(as_text=True)
+    assert_valid_html(page)
+    note = re.search(r'<textarea[^>]*name="note"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    assert note.strip() == ""
+    assert re.search(r"<blockquote data-previous-note>Dos registros se superponen.</blockquote>",
+                     page)
+    assert "Published as written, with the values: no personal data and no small counts" \
+        in page
+    before = snapshot()
+    opened = report_form(cell_1_0="8", replaces=str(first.id))  # as the form sends it
+    refused = auth.post(REPORT, opened)
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "add up to 12, not to their total 10" in errors_of(page, "cells")
+    assert "Dos registros se superponen." in page  # still shown after the refusal
+    assert snapshot() == before
+    response = auth.post(REPORT, dict(opened, note="Los registros siguen superpuestos."))
+    assert response.status_code == 302
+    assert reports()[-1].note == "Los registros siguen superpuestos."
+
+
 def test_a_stale_correction_is_a_409_showing_the_current_version(client, auth, focal,
                                                                   indicators):
     first = make_indicator_report(focal, indicators[BY_SEX], period="2024")
@@ -426,8 +462,20 @@ def test_a_tampered_report_to_correct_is_refused(client, auth, focal, indicators
     assert snapshot() == before
 
 
+THIS_YEAR = dt.date.today().year  # under way whenever the tests run
+
 REPORT_REFUSALS = {
-    "a future period": ({"period": "2031"}, "period", "The period 2031 has not started yet."),
+    "a future period": ({"period": "2031"}, "period", "2031 ends on 31 Dec 2031: report it "
+                                                      "once it has ended."),
+    "the period under way": ({"period": str(THIS_YEAR)}, "period",
+                             f"{THIS_YEAR} ends on 31 Dec {THIS_YEAR}: report it once it has "
+                             "ended."),
+    "an exponent": ({"cell_0_0": "1e1"}, "cell_0_0", "without an exponent (1000, not 1e3)"),
+    "a thousand as an exponent": ({"cell_1_0": "1e3"}, "cell_1_0", "without an exponent"),
+    "parts above an incomplete total": ({"cell_0_0": "23", "cell_1_0": "1000", "cell_2_0": "",
+                                         "cell_3_0": ""}, "cells",
+                                        "The values by Sex add up to 1000, more than their "
+                                        "total 23"),
     "a quarter of a yearly indicator": ({"period": "2024-Q1"}, "period",
                                         "Write the period as 2025 for this indicator."),
     "no period": ({"period": ""}, "period", "This field is required."),
@@ -523,3 +571,114 @@ def test_the_forms_speak_spanish_by_default(client, auth, secretariat, indicator
     refused = auth.post(REPORT, report_form(country="MEX", cell_3_0="2"))
     assert "Los valores por Sexo suman 11, no su total 10" in errors_of(
         refused.get_data(as_text=True), "cells")
+
+
+# -- evidence: chosen among what the country's commitment already holds ---------------------
+
+def options_of(page: str, name: str) -> dict[str, str]:
+    """A select's options: value -> label."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return {html.unescape(value): html.unescape(label) for value, label in
+            re.findall(r'<option[^>]*value="([^"]*)"[^>]*>([^<]*)</option>', select)}
+
+
+def selected_of(page: str, name: str) -> str | None:
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    found = re.search(r'<option selected value="([^"]*)"', select)
+    return found.group(1) if found else None
+
+
+@pytest.fixture
+def evidence(indicators):
+    """Mexico's evidence on MT1-R03-MEX (the one BY_SEX concerns), public and restricted;
+    Mexico's on another commitment and Guatemala's on MT1-R03-GTM, neither a choice."""
+    mexico = make_user("focal_point", country="MEX")
+    return {"public": make_evidence(mexico, "MT1-R03-MEX", title="Informe anual"),
+            "restricted": make_evidence(mexico, "MT1-R03-MEX", title="Oficio interno",
+                                        visibility="restricted"),
+            "elsewhere": make_evidence(mexico, "MT1-R01-MEX", title="Otro compromiso"),
+            "guatemala": make_evidence(make_user("focal_point", country="GTM"), "MT1-R03-GTM",
+                                       title="Informe de Guatemala")}
+
+
+def test_the_evidence_choices_are_the_commitments_own(client, auth, focal, evidence):
+    page = client.get(REPORT).get_data(as_text=True)
+    assert_valid_html(page)
+    options = options_of(page, "evidence")
+    assert list(options) == ["", str(evidence["restricted"].id), str(evidence["public"].id)]
+    assert options[""] == "No evidence"
+    assert options[str(evidence["public"].id)] == "Informe anual — 1 Nov 2026"
+    assert options[str(evidence["restricted"].id)] == "Oficio interno — 1 Nov 2026 (restricted)"
+    assert "Otro compromiso" not in page and "Informe de Guatemala" not in page
+    assert 'href="/commitments/MT1-R03-MEX#evidence-heading"' in page
+
+
+def test_a_focal_point_reports_with_evidence(client, auth, focal, evidence):
+    chosen = evidence["restricted"]
+    response = auth.post(REPORT, report_form(evidence=str(chosen.id)))
+    assert response.status_code == 302
+    [report] = reports()
+    assert report.evidence_id == chosen.id
+    assert auth.post(f"/my/indicators/{CROSS}/report",
+                     {"period": "2024", "cell_0_0": "3", "evidence": ""},
+                     token_from=f"/my/indicators/{CROSS}/report").status_code == 302
+    assert reports()[-1].evidence_id is None
+
+
+@pytest.mark.parametrize("crafted", ["elsewhere", "guatemala", "999999", "abc"])
+def test_crafted_evidence_is_refused_writing_nothing(client, auth, focal, evidence, crafted):
+    """Only the choices are accepted: another commitment's evidence (the country's own
+    too), another country's, or an id that names none."""
+    value = str(evidence[crafted].id) if crafted in evidence else crafted
+    before = snapshot()
+    response = auth.post(REPORT, report_form(evidence=value))
+    assert response.status_code == 400
+    assert "Choose evidence stored on this country's commitment, or none." in errors_of(
+        response.get_data(as_text=True), "evidence")
+    assert snapshot() == before
+
+
+def test_a_correction_keeps_the_evidence_prefilled(client, auth, focal, indicators, evidence):
+    first = make_indicator_report(focal, indicators[BY_SEX], period="2024",
+                                  evidence=evidence["public"])
+    page = client.get(f"{REPORT}?period=2024").get_data(as_text=True)
+    assert_valid_html(page)
+    assert selected_of(page, "evidence") == str(evidence["public"].id)
+    assert "Evidence: Informe anual" in page
+    response = auth.post(REPORT, report_form(replaces=str(first.id),
+                                             evidence=str(evidence["public"].id)))
+    assert response.status_code == 302
+    assert reports()[-1].evidence_id == evidence["public"].id
+
+
+def test_the_secretariat_chooses_evidence_of_the_country_it_reports_for(client, auth,
+                                                                        secretariat, evidence):
+    guatemala = options_of(client.get(f"{REPORT}?country=GTM").get_data(as_text=True),
+                           "evidence")
+    assert list(guatemala) == ["", str(evidence["guatemala"].id)]
+    mexico = options_of(client.get(f"{REPORT}?country=MEX").get_data(as_text=True),
+                        "evidence")
+    assert set(mexico) == {"", str(evidence["public"].id), str(evidence["restricted"].id)}
+    response = auth.post(REPORT, report_form(country="GTM",
+                                             evidence=str(evidence["public"].id)))
+    assert response.status_code == 400 and not reports()
+    response = auth.post(REPORT, report_form(country="GTM",
+                                             evidence=str(evidence["guatemala"].id)))
+    assert response.status_code == 302
+    assert reports()[-1].evidence_id == evidence["guatemala"].id
+
+
+def test_the_evidence_choices_take_one_query_however_many(client, focal, indicators,
+                                                          count_queries):
+    def statements() -> int:
+        db.session.expire_all()
+        with count_queries() as run:
+            assert client.get(REPORT).status_code == 200
+        return len(run)
+
+    make_evidence(focal, commitment("MT1-R03-MEX"), title="Uno")
+    few = statements()
+    for number in range(5):
+        make_evidence(focal, commitment("MT1-R03-MEX"), title=f"Informe {number}",
+                      visibility="restricted" if number % 2 else "public")
+    assert statements() == few

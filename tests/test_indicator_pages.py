@@ -7,8 +7,10 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-from factories import make_indicator, make_indicator_report, make_user
+from factories import make_evidence, make_indicator, make_indicator_report, make_user
+from workflow_helpers import PDF
 
+from tracker.evidence.storage import Upload
 from tracker.extensions import cache
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
@@ -143,13 +145,43 @@ def test_the_charts_draw_exactly_the_numbers_of_their_tables(client, reported):
     assert "Mexico" in html[html.index('class="legend"'):]
 
 
+def test_each_country_shows_its_own_latest_period_in_the_breakdown(client, reported,
+                                                                    secretariat):
+    """Mexico reporting 2025 first leaves Guatemala's 2024 breakdown shown, named."""
+    report(secretariat, reported, "MEX", "2025", 60, 30, 30)
+    html = client.get("/indicators/IND-MIG-1?by=SEX", headers={"Accept-Language": "en"}
+                      ).get_data(as_text=True)
+    assert_valid_html(html)
+    drawn, listed = chart_and_table(html, "breakdown")
+    assert drawn == listed == [
+        'data-country="GTM" data-key="F" data-value="24"',
+        'data-country="GTM" data-key="M" data-value="20"',
+        'data-country="MEX" data-key="F" data-value="30"',
+        'data-country="MEX" data-key="M" data-value="30"']
+    part = html[html.index('id="breakdown-heading"'):]
+    assert re.search(r'<tr data-breakdown-row="GTM"><th scope="row">Guatemala</th>'
+                     r'<td data-period>2024</td>', part)
+    assert re.search(r'<tr data-breakdown-row="MEX"><th scope="row">Mexico</th>'
+                     r'<td data-period>2025</td>', part)
+    assert "Each country&#39;s latest period by Sex" in part or \
+        "Each country's latest period by Sex" in part
+    assert "Guatemala (2024)" in part and "Mexico (2025)" in part
+    # Once both report 2025, the caption names the one period again.
+    report(secretariat, reported, "GTM", "2025", 50, 25, 25)
+    cache.clear()
+    html = client.get("/indicators/IND-MIG-1?by=SEX", headers={"Accept-Language": "en"}
+                      ).get_data(as_text=True)
+    assert "2025 by Sex and country" in html
+
+
 def test_corrections_baselines_and_targets_are_shown(client, reported):
     html = client.get("/indicators/IND-MIG-1", headers={"Accept-Language": "en"}
                       ).get_data(as_text=True)
     versions = html[html.index('id="versions-heading"'):]
     mexico_2024 = re.findall(r'<tr data-report="(\d+)"( data-current)?>\s*<td>Mexico</td>'
-                             r'<td>2024</td>\s*<td>(\d)[^<]*</td><td>\d+</td>.*?<td>([^<]*)</td>'
-                             r'</tr>', versions, re.S)
+                             r'<td>2024</td>\s*<td>(\d)[^<]*</td><td>\d+</td>\s*'
+                             r'<td><time[^>]*>[^<]*</time></td>\s*<td>([^<]*)</td>',
+                             versions, re.S)
     (first, current, number, replaces), (second, current2, number2, replaces2) = mexico_2024
     assert (current, number, replaces) == ("", "1", "—")
     assert (current2, number2, replaces2) == (" data-current", "2", f"report {first}")
@@ -245,8 +277,52 @@ def test_an_indicator_page_runs_a_fixed_number_of_queries(client, reported, secr
         for year in range(2019, 2025):
             if not (country in ("MEX", "GTM") and year >= 2023):
                 report(secretariat, reported, country, str(year), 30 + year % 7, 10, 20 + year % 7)
+    for country in ("CRI", "HND"):  # corrections, each suppressed beside what it replaces
+        earlier = report(secretariat, reported, country, "2018", 30, 10, 20)
+        make_indicator_report(secretariat, reported, country, period="2018", replaces=earlier,
+                              cells={(None, None): 23, ("F", None): 3, ("M", None): 20})
+    # Reports resting on public and restricted evidence: still no query per row.
+    public = make_evidence(secretariat, "MT1-R03-MEX", title="Informe público")
+    hidden = make_evidence(secretariat, "MT1-R03-GTM", title="Oficio", visibility="restricted")
+    for country, evidence in (("MEX", public), ("GTM", hidden)):
+        make_indicator_report(secretariat, reported, country, period="2017",
+                              cells={(None, None): 9}, evidence=evidence)
     assert queries() == small  # 4 x 6
     acting_as("secretariat")
     logged_in = queries()
     report(secretariat, reported, "MEX", "2018", 9)
     assert queries() == logged_in
+
+
+def test_versions_show_source_note_and_only_public_evidence(client, reported, secretariat,
+                                                            acting_as):
+    public = make_evidence(secretariat, "MT1-R03-MEX", title="Informe anual 2025",
+                           upload=Upload("informe.pdf", PDF))
+    link = make_evidence(secretariat, "MT1-R03-GTM", title="Boletín en línea",
+                         url="https://gob.example/boletin")
+    hidden = make_evidence(secretariat, "MT1-R03-GTM", title="Oficio reservado 7",
+                           visibility="restricted", url="https://gob.example/oficio-7")
+    make_indicator_report(secretariat, reported, "MEX", period="2025", cells={(None, None): 30},
+                          note="Cifras preliminares", source="Registro INM", evidence=public)
+    make_indicator_report(secretariat, reported, "GTM", period="2025", cells={(None, None): 31},
+                          evidence=link)
+    make_indicator_report(secretariat, reported, "GTM", period="2022", cells={(None, None): 32},
+                          source="Oficio interno", evidence=hidden)
+    for role in ("anonymous", "secretariat"):  # the page is shared: the same for both
+        acting_as(role)
+        html = client.get("/indicators/IND-MIG-1", headers={"Accept-Language": "en"}
+                          ).get_data(as_text=True)
+        assert_valid_html(html)
+        versions = html[html.index('id="versions-heading"'):]
+        versions = versions[:versions.index("</section>")]
+        row = re.search(r'<tr data-report="\d+" data-current>\s*<td>Mexico</td><td>2025</td>'
+                        r'(.*?)</tr>', versions, re.S).group(1)
+        assert "Registro INM" in row and "Cifras preliminares" in row
+        assert f'<a href="/evidence/{public.id}/download">Informe anual 2025</a>' in row
+        assert '<a href="https://gob.example/boletin" rel="nofollow noopener noreferrer">' \
+               'Boletín en línea</a>' in versions
+        # The restricted evidence's report is listed with its source, never its evidence.
+        row = re.search(r'<td>Guatemala</td><td>2022</td>(.*?)</tr>', versions, re.S).group(1)
+        assert "Oficio interno" in row and row.rstrip().endswith("<td>—</td>")
+        assert "Oficio reservado 7" not in html and "oficio-7" not in html
+        assert f"/evidence/{hidden.id}/" not in html

@@ -42,7 +42,7 @@ def test_a_value_due_is_counted_listed_and_gone_once_reported(app, focal):
     assert "The most urgent first (2 of 2):" in body
     # Ranked after the overdue commitment, with its reason and the page to report it on.
     assert body.index("- MT1-R01-MEX:") < body.index("- IND-MIG-1: Migrants assisted")
-    assert "value for 2025 not reported (the period ended 2025-12-31)" in body
+    assert "value for 2025 not reported (the period ended 31 Dec 2025)" in body
     assert f"Report the indicator values of Mexico: {link}" in body
     assert f"  {link}\n" in body  # the item's own link
 
@@ -87,3 +87,14 @@ def test_only_the_reporting_country_and_never_in_an_overdue_notice(focal):
     ("half", dt.date(2026, 7, 1), "2026-H1"), ("quarter", dt.date(2026, 3, 31), "2025-Q4")])
 def test_the_last_ended_period(frequency, today, period):
     assert last_ended_period(frequency, today).text == period
+
+
+def test_the_command_names_commitments_and_indicators_apart(app, focal):
+    make_indicator()  # Mexico's 2025 value is due
+    make_indicator("NNA-CONS")
+    dry = app.test_cli_runner().invoke(args=["reminders", "run", "--dry-run", "--today",
+                                             TODAY.isoformat()])
+    assert dry.exit_code == 0, dry.output
+    line = next(line for line in dry.output.splitlines() if "fp.mex@example.org" in line)
+    assert line.endswith(": 1 commitment MT1-R01-MEX; values due of 2 indicators "
+                         "IND-MIG-1 NNA-CONS"), line

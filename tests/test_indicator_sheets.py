@@ -179,6 +179,7 @@ def test_a_filled_in_sheet_records_one_report(client, auth, indicator, focal):
 
 def test_a_csv_round_trip_corrects_the_current_report(client, auth, indicator, focal):
     first = make_indicator_report(focal, indicator, period="2024", note="Registro",
+                                  source="Registro civil",
                                   cells={(None, None): 100, ("F", None): 60, ("M", None): 40})
     lines = list(csv.reader(io.StringIO(download(client, "csv").data.decode("utf-8-sig"))))
     for line in lines[1:]:
@@ -191,7 +192,8 @@ def test_a_csv_round_trip_corrects_the_current_report(client, auth, indicator, f
     history = history_of(indicator, place("MEX"), "2024")
     assert [r.id for r in history][0] == first.id and history[-1].replaces_id == first.id
     assert cells_of(history[-1]) == {(None, None): 100, ("F", None): 70, ("M", None): 30}
-    assert history[-1].note == "Registro"  # the sheet changes numbers, not the note
+    # The source stays; the note explained the replaced version's numbers, not these.
+    assert (history[-1].source, history[-1].note) == ("Registro civil", None)
 
 
 def test_a_report_recorded_after_the_download_is_a_conflict(client, auth, indicator, focal):
@@ -221,10 +223,61 @@ def test_a_breakdown_that_does_not_add_up_is_refused_in_the_preview(
     preview = preview_of(upload(auth, saved(workbook)))
     found = loaded(preview)
     assert found.errors == ["The values by Sex add up to 9, not to their total 10: correct "
-                            "them or explain the difference in a note."]
+                            "them or explain the difference in a note. A sheet carries no "
+                            "note: to explain the difference, correct the values on the "
+                            "report form and write the note there."]
     before = snapshot()
     record(auth, preview)
     assert snapshot() == before and not reports()
+
+
+def test_the_old_note_does_not_let_a_sheet_through(client, auth, indicator, focal):
+    """A note explained the version it was written for: a sheet correcting that version
+    is checked without it."""
+    make_indicator_report(focal, indicator, period="2024", note="Una persona sin sexo anotado.",
+                          cells={(None, None): 10, ("F", None): 6, ("M", None): 3,
+                                 ("_O", None): 0})
+    workbook = book(client)
+    fill(workbook, F=5)
+    before = snapshot()
+    preview = preview_of(upload(auth, saved(workbook)))
+    [error] = loaded(preview).errors
+    assert error.startswith("The values by Sex add up to 8, not to their total 10")
+    page = client.get(f"/my/indicators/sheets/{preview.id}").get_data(as_text=True)
+    assert "A sheet carries no note" in page and "Record the" not in page
+    record(auth, preview)
+    assert snapshot()["counts"]["indicator_report"] == before["counts"]["indicator_report"]
+
+
+def test_parts_above_their_total_are_refused_even_with_parts_missing(client, auth, focal):
+    """Female 33 at every age but two adding up to 33: Female 12-17 from 3 to 4 makes 34."""
+    cross = make_indicator("IND-SEX-AGE", dimensions=("SEX", "AGE"))
+    make_indicator_report(focal, cross, period="2024", cells={
+        ("F", None): 33, ("F", "Y0T11"): 10, ("F", "Y12T17"): 3, ("F", "Y18T29"): 10,
+        ("F", "Y30T59"): 10})
+    path = f"/my/indicators/{cross.code}/sheet"
+    lines = list(csv.reader(io.StringIO(client.get(f"{path}.csv?period=2024").data
+                                        .decode("utf-8-sig"))))
+    header = lines[0]
+    sex, age, new = (header.index(h) for h in ("SEX", "AGE", "New value"))
+    for line in lines[1:]:
+        if (line[sex], line[age]) == ("F", "Y12T17"):
+            line[new] = "4"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(lines)
+    response = auth.post(path, {"file": (io.BytesIO(buffer.getvalue().encode()), "s.csv")},
+                         token_from=path, content_type="multipart/form-data")
+    preview = preview_of(response)
+    found = loaded(preview)
+    assert [c.outcome for c in found.cells].count("change") == 1
+    assert [c for c in found.cells if c.outcome == "error"] == []
+    assert found.errors[0].startswith("The values by Age group add up to 34, more than their "
+                                      "total 33")
+    page = client.get(f"/my/indicators/sheets/{preview.id}").get_data(as_text=True)
+    assert "more than their total 33" in page and "Record the" not in page
+    before = snapshot()
+    record(auth, preview)
+    assert snapshot()["counts"]["indicator_report"] == before["counts"]["indicator_report"]
 
 
 def test_a_value_the_unit_refuses_is_an_error_on_its_row(client, auth, indicator, focal):

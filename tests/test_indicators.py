@@ -14,9 +14,14 @@ from flask_babel import force_locale
 from flask_login import AnonymousUserMixin
 
 from tracker.extensions import db
-from tracker.indicators.definitions import IndicatorRefused, add_dimension_value, define_indicator
+from tracker.indicators.definitions import (
+    IndicatorRefused,
+    add_dimension_value,
+    checked_value,
+    define_indicator,
+)
 from tracker.indicators.periods import Period, due_periods, parse_period
-from tracker.indicators.reporting import current_reports, history_of
+from tracker.indicators.reporting import commitments_reported_on, current_reports, history_of
 from tracker.indicators.vocabularies import DEFAULTS
 from tracker.models import (
     AdminAction,
@@ -29,6 +34,7 @@ from tracker.models import (
     IndicatorReport,
     IndicatorTarget,
     IndicatorValue,
+    Unit,
     User,
 )
 from tracker.permissions import SYSTEM, PermissionDenied, can_report_indicator
@@ -95,8 +101,8 @@ def test_the_default_vocabularies_exist_after_seeding(seeded):
     ("2024-Q1", "quarter", "2024-Q1", dt.date(2024, 1, 1), dt.date(2024, 3, 31)),
     ("2024-Q2", "quarter", "2024-Q2", dt.date(2024, 4, 1), dt.date(2024, 6, 30)),
     ("2024-q4", "quarter", "2024-Q4", dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
-    ("2025-Q3", "quarter", "2025-Q3", dt.date(2025, 7, 1), dt.date(2025, 9, 30)),  # starts today
-    ("2025", "year", "2025", dt.date(2025, 1, 1), dt.date(2025, 12, 31)),  # under way
+    ("2025-Q2", "quarter", "2025-Q2", dt.date(2025, 4, 1), dt.date(2025, 6, 30)),  # ended
+    ("2025-H1", "half", "2025-H1", dt.date(2025, 1, 1), dt.date(2025, 6, 30)),  # yesterday
 ])
 def test_periods_parse_to_their_canonical_text(app, text, frequency, canonical, start, end):
     assert parse_period(text, frequency, today=TODAY) == Period(start, end, canonical)
@@ -107,8 +113,11 @@ def test_periods_parse_to_their_canonical_text(app, text, frequency, canonical, 
     ("2024-H1", "quarter", "2025-Q3"), ("2024-Q5", "quarter", "2025-Q3"),
     ("2024-Q0", "quarter", "2025-Q3"), ("24", "year", "2025"), ("2024-", "year", "2025"),
     ("", "year", "2025"), ("２０２４", "year", "2025"), ("1899", "year", "between 1900 and 2100"),
-    ("2025-Q4", "quarter", "2025-Q4 has not started"), ("2026", "year", "not started"),
-    ("2026-H1", "half", "not started"),
+    ("2025-Q4", "quarter", "2025-Q4 ends on 31 Dec 2025: report it once it has ended"),
+    ("2026", "year", "once it has ended"), ("2026-H1", "half", "once it has ended"),
+    # Under way: not reported until over, the day due_periods counts them due.
+    ("2025-Q3", "quarter", "2025-Q3 ends on 30 Sep 2025"), ("2025", "year", "2025 ends on"),
+    ("2025-H2", "half", "2025-H2 ends on 31 Dec 2025"),
 ])
 def test_periods_of_another_frequency_or_in_the_future_are_refused(app, text, frequency,
                                                                    message):
@@ -131,6 +140,22 @@ def test_a_future_period_is_allowed_where_asked(app):
 ])
 def test_due_periods_are_those_ended_since_a_date(app, frequency, since, today, expected):
     assert [p.text for p in due_periods(frequency, since, today)] == expected
+
+
+@pytest.mark.parametrize("frequency", ["year", "half", "quarter"])
+def test_a_period_is_reportable_exactly_when_it_is_due(app, frequency):
+    """One rule: from the day after a period ends, it is due and may be reported."""
+    for today in (dt.date(2026, 12, 3), dt.date(2026, 12, 31), dt.date(2027, 1, 1),
+                  dt.date(2026, 7, 1), dt.date(2026, 6, 30)):
+        for period in due_periods(frequency, dt.date(2026, 1, 1), dt.date(2027, 1, 2)):
+            due = period in due_periods(frequency, dt.date(2026, 1, 1), today)
+            try:
+                parse_period(period.text, frequency, today=today)
+            except IndicatorRefused:
+                reportable = False
+            else:
+                reportable = True
+            assert reportable == due, (period.text, today)
 
 
 # -- definitions -------------------------------------------------------------------------
@@ -185,7 +210,8 @@ def test_an_indicator_on_one_commitment_in_a_currency(seeded):
     ({"unit": "currency", "currency": "XYZ"}, "currency", "ISO 4217"),
     ({"frequency": "monthly"}, "frequency", "Choose a frequency"),
     ({"commitment_code": "MT1-R03-MEX"}, "recommendation_code", "not both"),
-    ({"recommendation_code": " "}, "recommendation_code", "not both"),
+    ({"recommendation_code": " "}, "recommendation_code",
+     "Give the recommendation or the commitment the indicator measures"),
     ({"recommendation_code": "MT9-R99"}, "recommendation_code", "Unknown recommendation"),
     ({"commitment_code": "MT1-R03-XXX", "recommendation_code": None}, "commitment_code",
      "Unknown commitment"),
@@ -200,7 +226,7 @@ def test_an_indicator_on_one_commitment_in_a_currency(seeded):
     ({"targets": {"MEX": {"target_period": "2030"}}}, "targets", "each number with its period"),
     ({"targets": {"MEX": {}}}, "targets", "a baseline or a target"),
     ({"targets": {"MEX": {**TARGET, "baseline_period": "2024-H1"}}}, "targets", "as 2025"),
-    ({"targets": {"MEX": {**TARGET, "baseline_period": "2099"}}}, "targets", "not started"),
+    ({"targets": {"MEX": {**TARGET, "baseline_period": "2099"}}}, "targets", "once it has ended"),
     ({"targets": {"MEX": {**TARGET, "target_period": "2024"}}}, "targets", "must come after"),
     ({"targets": {"MEX": {**TARGET, "target": -1}}}, "targets", "cannot be negative"),
     ({"targets": {"MEX": {**TARGET, "target": 1.5}}}, "targets", "whole number"),
@@ -304,7 +330,8 @@ def percent(seeded):
 
 @pytest.mark.parametrize("indicator, fields, field, message", [
     ("by_sex", {"period": "2024-Q1"}, "period", "as 2025"),
-    ("by_sex", {"period": "2026"}, "period", "not started"),
+    ("by_sex", {"period": "2026"}, "period", "once it has ended"),
+    ("by_sex", {"period": "2025"}, "period", "2025 ends on 31 Dec 2025"),
     ("by_sex", {"cells": {}}, "cells", "at least the total or one value"),
     ("by_sex", {"cells": [((None, None), 1)]}, "cells", "at least the total"),
     ("by_sex", {"cells": {"F": 1}}, "cells", "Name each value by a code"),
@@ -333,7 +360,9 @@ def percent(seeded):
      "add up to 11, not to their total 10"),
     ("by_sex", {"note": "Nota\x00"}, "note", "control characters"),
     ("by_sex", {"source": "x" * 301}, "source", "At most 300"),
-    ("by_sex", {"evidence": "GTM"}, "evidence", "a commitment of Mexico"),
+    ("by_sex", {"evidence": "GTM"}, "evidence", "stored on the commitment this indicator "
+     r"concerns \(MT1-R03-MEX\)"),
+    ("by_sex", {"evidence": "MT1-R01-MEX"}, "evidence", "the commitment this indicator concerns"),
 ])
 def test_report_refusals_name_their_field_and_write_nothing(request, focal, indicator, fields,
                                                             field, message):
@@ -343,6 +372,8 @@ def test_report_refusals_name_their_field_and_write_nothing(request, focal, indi
     if fields.get("evidence") == "GTM":
         fields["evidence"] = make_evidence(make_user("focal_point", country="GTM"),
                                            "MT1-R03-GTM")
+    elif fields.get("evidence") == "MT1-R01-MEX":  # Mexico's, on a commitment it is not on
+        fields["evidence"] = make_evidence(focal, commitment("MT1-R01-MEX"))
     before = rows(*REPORT_MODELS)
     with pytest.raises(IndicatorRefused, match=message) as refused:
         make_indicator_report(focal, chosen, **{"cells": SEX, "today": TODAY, **fields})
@@ -351,10 +382,12 @@ def test_report_refusals_name_their_field_and_write_nothing(request, focal, indi
     assert rows(*REPORT_MODELS) == before
 
 
-def test_evidence_of_the_countrys_own_commitments_is_accepted(focal, by_sex):
-    evidence = make_evidence(focal, commitment("MT1-R01-MEX"))
+def test_evidence_of_the_commitment_the_indicator_concerns_is_accepted(focal, by_sex):
+    """The service accepts the evidence the form offers, and no other (the API the same)."""
+    evidence = make_evidence(focal, commitment("MT1-R03-MEX"))
     report = make_indicator_report(focal, by_sex, cells=SEX, evidence=evidence, today=TODAY)
     assert report.evidence_id == evidence.id
+    assert [c.code for c in commitments_reported_on(by_sex, country("MEX"))] == ["MT1-R03-MEX"]
 
 
 def test_a_complete_breakdown_must_add_up_unless_a_note_explains(focal, by_sex):
@@ -380,6 +413,60 @@ def test_each_complete_breakdown_of_a_cross_is_checked(focal, by_sex_and_age):
     with pytest.raises(IndicatorRefused, match="by Sex add up to 1, not to their total 2"):
         make_indicator_report(focal, by_sex_and_age, cells=cells | {(None, "Y0T11"): 2},
                               today=TODAY)
+
+
+def test_parts_never_add_up_to_more_than_their_total_even_incomplete(focal, by_sex,
+                                                                    by_sex_and_age):
+    """A missing part only adds more: present parts above their total are refused (a note
+    may explain them); at or below it, an incomplete breakdown is fine."""
+    before = rows(*REPORT_MODELS)
+    with pytest.raises(IndicatorRefused, match="by Sex add up to 1000, more than their total "
+                                               "23") as refused:
+        make_indicator_report(focal, by_sex, cells={(None, None): 23, ("F", None): 1000},
+                              today=TODAY)
+    assert refused.value.field == "cells"
+    # In a cross: Female at every age is more than Female, with an age missing.
+    ages = {("F", "Y0T11"): 10, ("F", "Y12T17"): 4, ("F", "Y18T29"): 10, ("F", "Y30T59"): 10}
+    with pytest.raises(IndicatorRefused, match="by Age group add up to 34, more than their "
+                                               "total 33"):
+        make_indicator_report(focal, by_sex_and_age, cells={("F", None): 33, **ages},
+                              today=TODAY)
+    db.session.rollback()
+    assert rows(*REPORT_MODELS) == before
+    explained = make_indicator_report(focal, by_sex, period="2023", today=TODAY,
+                                      cells={(None, None): 23, ("F", None): 30},
+                                      note="Cifras de dos registros que se superponen.")
+    assert explained.note
+    assert make_indicator_report(focal, by_sex, period="2022", today=TODAY,
+                                 cells={(None, None): 23, ("F", None): 23})
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("1e3", "without an exponent"), ("1e1", "without an exponent"),
+    ("1E+3", "without an exponent"), ("2.5e2", "without an exponent"),
+    ("1_000", "must be a number"), ("١٢", "must be a number"), ("+5", "must be a number"),
+    ("1.2.3", "must be a number"), ("0x10", "must be a number"), ("-5", "cannot be negative"),
+])
+def test_only_plain_decimal_notation_is_read(app, typed, message):
+    with pytest.raises(IndicatorRefused, match=message) as refused:
+        checked_value(typed, Unit.COUNT, "cells")
+    assert refused.value.field == "cells"
+
+
+@pytest.mark.parametrize("typed, unit, stored", [
+    ("-0", Unit.COUNT, "0"), ("-0.0", Unit.PERCENT, "0.0"), (-0.0, Unit.DAYS, "0.0"),
+    (" 12 ", Unit.COUNT, "12"), ("12.50", Unit.CURRENCY, "12.50"), (".5", Unit.DAYS, "0.5"),
+])
+def test_plain_numbers_are_read_and_minus_zero_is_zero(app, typed, unit, stored):
+    number = checked_value(typed, unit, "cells")
+    assert str(number) == stored and not number.is_signed()
+
+
+def test_a_total_of_minus_zero_is_stored_as_zero(focal, by_sex):
+    report = make_indicator_report(focal, by_sex, cells={(None, None): "-0"}, today=TODAY)
+    db.session.expire_all()
+    [value] = db.session.get(IndicatorReport, report.id).values
+    assert value.value == 0 and not value.value.is_signed()
 
 
 def test_percentages_are_not_added_up(focal, percent):

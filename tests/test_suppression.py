@@ -7,6 +7,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from scipy.optimize import linprog
 
 from tracker.indicators.suppression import (
     Cell,
@@ -202,3 +203,142 @@ def test_random_tables_publish_nothing_small_and_nothing_recoverable():
         assert_safe(cells, sums_of(rows, columns), hidden)
         hidden_beyond_primary += len(hidden - primary(cells))
     assert hidden_beyond_primary > 100  # secondary suppression really was exercised
+
+
+# -- bounds and corrections, checked by a linear program written here -----------------------
+
+def stated_sums(cells) -> list[list[Cell]]:
+    """[total, parts...] of each total the report states whose parts stated beside it add up
+    to it (a part left out is then nothing)."""
+    firsts = sorted({first for first, _ in cells if first is not None})
+    seconds = sorted({second for _, second in cells if second is not None})
+    found = [[(None, b), *((a, b) for a in firsts if (a, b) in cells)] for b in (None, *seconds)]
+    found += [[(a, None), *((a, b) for b in seconds if (a, b) in cells)] for a in (None, *firsts)]
+    return [group for group in found if group[0] in cells and len(group) > 1
+            and cells[group[0]] == sum(cells[part] for part in group[1:])]
+
+
+def widths(cells, hidden, known=frozenset()) -> dict[Cell, float]:
+    """Each hidden, unknown cell's greatest minus least value given the published and known
+    cells, the sums and counts >= 0 (scipy's HiGHS, not suppression's own audit): one program
+    over two copies of the unknowns, max x[cell] - y[cell]."""
+    unknowns = sorted(set(hidden) - set(known), key=repr)
+    index = {cell: i for i, cell in enumerate(unknowns)}
+    matrix, rhs = [], []
+    for total, *parts in stated_sums(cells):
+        row = [0.0] * len(unknowns)
+        constant = 0.0
+        for cell, sign in [(total, 1), *((part, -1) for part in parts)]:
+            if cell in index:
+                row[index[cell]] += sign
+            else:  # a number the reader holds
+                constant -= sign * float(cells[cell])
+        if any(row):
+            matrix += [row + [0.0] * len(row), [0.0] * len(row) + row]
+            rhs += [constant, constant]
+    found = {}
+    for cell, i in index.items():
+        objective = [0.0] * (2 * len(unknowns))
+        objective[i], objective[len(unknowns) + i] = -1, 1
+        result = linprog(objective, A_eq=matrix or None, b_eq=rhs or None, bounds=(0, None),
+                         method="highs")
+        assert result.status in (0, 3), result.message
+        found[cell] = -result.fun if result.status == 0 else float("inf")
+    return found
+
+
+def assert_bounded_safe(cells, hidden, known=frozenset(), threshold=5):
+    """Nothing small published; every hidden small count keeps a range as wide as the
+    threshold, every other hidden cell (not known already) a range at least 1 wide."""
+    assert all(value >= threshold for cell, value in cells.items()
+               if cell not in hidden and cell not in known)
+    if set(hidden) == set(cells):
+        return  # nothing published: what is left (the shape, earlier versions) is not ours
+    for cell, width in widths(cells, hidden, known).items():
+        assert width >= (threshold if cells[cell] < threshold else 1) - 1e-6, (cell, width)
+
+
+def with_margins(inner: dict[Cell, int]) -> dict[Cell, Decimal]:
+    """Inner cells of a cross (those left out are nothing) with every margin and the total."""
+    cells: dict[Cell, Decimal] = {cell: Decimal(v) for cell, v in inner.items()}
+    for first in sorted({a for a, _ in inner}):
+        cells[(first, None)] = Decimal(sum(v for (a, _), v in inner.items() if a == first))
+    for second in sorted({b for _, b in inner}):
+        cells[(None, second)] = Decimal(sum(v for (_, b), v in inner.items() if b == second))
+    cells[(None, None)] = Decimal(sum(inner.values()))
+    return cells
+
+
+def test_bounds_pin_no_hidden_cell():
+    """The outside tester's table: 38 = M x 30-59 + O x 30-59, each at most its row (30, 8),
+    pins both, then every other M and O cell to 0 and F x 12-17 to 3."""
+    cells = with_margins({("F", "Y12T17"): 3, ("F", "Y18T29"): 8, ("M", "Y0T11"): 0,
+                          ("M", "Y18T29"): 0, ("M", "Y30T59"): 30, ("_O", "Y0T11"): 0,
+                          ("_O", "Y30T59"): 8})
+    shown = {(None, None), (None, "Y18T29"), (None, "Y30T59"), ("F", None), ("M", None),
+             ("_O", None)}
+    # Exact elimination finds nothing in what was once published; the bounds pin all 9.
+    attacked = frozenset(cells) - shown
+    assert recoverable(cells, attacked) == set() and pinned_to_zero(cells, attacked) == set()
+    assert len(widths(cells, attacked)) == 9
+    assert all(width < 1e-6 for width in widths(cells, attacked).values())
+    hidden = suppressed(cells)
+    assert hidden != attacked and primary(cells) <= hidden
+    assert_bounded_safe(cells, hidden)
+
+
+def test_a_correction_is_suppressed_beside_what_it_replaces():
+    """GTM 2025: every cell published first; the correction makes F x 12-17 a 3. Whoever kept
+    the first CSV knows M x 12-17 (10, unchanged): 13 - 10 would give the 3 away."""
+    first = with_margins({("F", "Y0T11"): 30, ("F", "Y12T17"): 8,
+                          ("M", "Y0T11"): 22, ("M", "Y12T17"): 10})
+    assert suppressed(first) == frozenset()
+    second = with_margins({("F", "Y0T11"): 30, ("F", "Y12T17"): 3,
+                           ("M", "Y0T11"): 22, ("M", "Y12T17"): 10})
+    alone = suppressed(second)  # audited alone, the leak the tester found
+    assert (None, "Y12T17") not in alone and ("M", "Y12T17") in alone
+    known = {cell for cell, value in first.items() if second.get(cell) == value}
+    hidden = suppressed(second, known=known)
+    # Every cell that changed goes: each of them minus known ones is the 3.
+    assert hidden == {("F", "Y12T17"), ("F", None), (None, "Y12T17"), (None, None)}
+    assert_bounded_safe(second, hidden, known)
+    # Known cells beside a total give the small one away: the total goes, and only what
+    # readers hold already is shown.
+    total_only = one_way({"F": 18, "M": 9, "_O": 3})
+    known = {("F", None), ("M", None)}
+    assert suppressed(total_only, known=known) == {("_O", None), (None, None)}
+
+
+def random_cross(rng: random.Random) -> dict[Cell, int]:
+    """Inner cells of sex x 2 to 6 age groups, some left out (nothing of that kind)."""
+    ages = AGE[:rng.randint(2, 6)]
+    return {(sex, age): random_count(rng) for sex in SEX for age in ages
+            if rng.random() > 0.15}
+
+
+def test_random_tables_and_corrections_leave_every_hidden_cell_a_range():
+    rng = random.Random(20261203)
+    corrections = narrowed_alone = 0
+    for case in range(250):
+        inner = random_cross(rng)
+        cells = with_margins(inner)
+        if rng.random() < 0.1:  # a margin left out: not closed, the total alone is shown
+            del cells[rng.choice([cell for cell in cells if cell != (None, None)])]
+        hidden = suppressed(cells)
+        assert primary(cells) <= hidden, case
+        assert_bounded_safe(cells, hidden)
+        if rng.random() < 0.4:
+            continue
+        corrections += 1
+        changed = dict(inner)
+        for cell in rng.sample(sorted(inner), k=min(len(inner), rng.randint(1, 3))):
+            changed[cell] = random_count(rng)
+        correction = with_margins(changed)
+        known = {cell for cell, value in cells.items()
+                 if cell not in hidden and correction.get(cell) == value}
+        corrected = suppressed(correction, known=known)
+        assert primary(correction) - known <= corrected, case
+        assert_bounded_safe(correction, corrected, known)
+        alone = suppressed(correction)
+        narrowed_alone += any(width < 1 for width in widths(correction, alone, known).values())
+    assert corrections > 120 and narrowed_alone > 10  # corrections audited alone would leak

@@ -106,7 +106,7 @@ def token_for(authorization: str | None) -> ApiToken:
     scheme, _, value = (authorization or "").partition(" ")
     value = value.strip()
     if scheme.lower() != "bearer" or not value.startswith(PREFIX) or len(value) > 100:
-        raise TokenInvalid(_l("send Authorization: Bearer <token>"))
+        raise TokenInvalid(_l("no bearer token in the Authorization header"))
     token = db.session.scalar(sa.select(ApiToken).filter_by(token_hash=hash_token(value)))
     now = utcnow()
     if token is None or token.revoked_at is not None:

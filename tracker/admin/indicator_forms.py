@@ -9,7 +9,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from tracker.core.forms import TrackerForm
 from tracker.extensions import db
-from tracker.indicators.definitions import LIMITS, TARGET_KEYS
+from tracker.indicators.definitions import LIMITS, TARGET_KEYS, IndicatorRefused, checked_value
+from tracker.indicators.periods import parse_period
 from tracker.models import Dimension, Frequency, Unit
 
 UNIT_LABELS = {
@@ -59,6 +60,24 @@ def parse_targets(text: str) -> dict[str, dict[str, str]]:
     return targets
 
 
+def _check_target_line(number: int, line: str, unit: Unit, frequency: Frequency) -> None:
+    """ValidationError "Line n: ..." for a number or period of a well-shaped targets line
+    that the service would refuse."""
+    given = dict(zip(TARGET_KEYS, line.split()[1:], strict=False))
+    try:
+        for key, value in given.items():
+            if value == "-":
+                continue
+            if key.endswith("_period"):  # a baseline was measured; only a target lies ahead
+                parse_period(value, frequency, field="targets",
+                             allow_future=key == "target_period")
+            else:
+                checked_value(value, unit, "targets")
+    except IndicatorRefused as exc:
+        raise ValidationError(_l("Line %(line)d: %(problem)s", line=number,
+                                 problem=exc.args[0])) from None
+
+
 class IndicatorForm(TrackerForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
     name_es = StringField(_l("Name (Spanish)"),
@@ -99,11 +118,17 @@ class IndicatorForm(TrackerForm):
             raise ValidationError(_l("Choose each dimension once."))
 
     def validate_targets(self, field) -> None:
-        """Each line has the shape the hint shows (the service checks the values)."""
+        """Each line has the shape the hint shows, and its numbers and periods pass the
+        service's own checks, so a refusal names its line (the service checks them again)."""
         try:
             parse_targets(field.data)
         except ValueError as exc:
             raise ValidationError(str(exc.args[0])) from None
+        if self.unit.data in {u.value for u in Unit} \
+                and self.frequency.data in {f.value for f in Frequency}:
+            for number, given in enumerate((field.data or "").splitlines(), start=1):
+                _check_target_line(number, given, Unit(self.unit.data),
+                                   Frequency(self.frequency.data))
 
     def values(self) -> dict:
         """The keyword arguments of define_indicator."""

@@ -26,8 +26,15 @@ from tracker.core.urls import public_url
 from tracker.extensions import csrf, db
 from tracker.indicators.periods import IndicatorRefused, parse_period
 from tracker.indicators.publication import published_cells
-from tracker.indicators.reporting import NOTE_MAX, SOURCE_MAX, Cell, current_report, report_value
-from tracker.models import ApiToken, Country, Indicator, IndicatorReport
+from tracker.indicators.reporting import (
+    NOTE_MAX,
+    SOURCE_MAX,
+    Cell,
+    current_report,
+    evidence_refused,
+    report_value,
+)
+from tracker.models import ApiToken, Country, Evidence, Indicator, IndicatorReport
 from tracker.models.indicator import TOTAL
 from tracker.opendata.indicators import plain_number  # the GET side's numbers
 from tracker.permissions import (
@@ -38,7 +45,7 @@ from tracker.permissions import (
 )
 
 INDICATOR_WRITE = "indicator:write"
-REPORT_FIELDS = {"country", "period", "cells", "note", "source", "replaces"}
+REPORT_FIELDS = {"country", "period", "cells", "note", "source", "replaces", "evidence"}
 CELLS_MAX = 10_000  # beyond any cross of two vocabularies; bounds the work of one request
 CODE_MAX = 30  # DimensionValue.code's length: a refusal never echoes a longer one
 ISO3 = re.compile(r"[A-Z]{3}", re.ASCII)
@@ -55,6 +62,7 @@ class ReportBody:
     note: str | None
     source: str | None
     replaces: int | None
+    evidence: int | None = None  # the id of evidence on one of the country's commitments
 
 
 def _whole(value: object) -> bool:
@@ -92,7 +100,8 @@ def _cell(number: int, cell: object) -> tuple[dict[str, str], int | float]:
 
 
 def report_body(request: Request) -> ReportBody:
-    """The report from ``{"country", "period", "cells", "note", "source", "replaces"}``."""
+    """The report from ``{"country", "period", "cells", "note", "source", "replaces",
+    "evidence"}``."""
     if request.mimetype != "application/json":
         raise BodyRefused(_l("Send the report as JSON (Content-Type: application/json)."),
                           status=415)
@@ -102,7 +111,7 @@ def report_body(request: Request) -> ReportBody:
         raise BodyRefused(_l("The body is not valid JSON.")) from None
     if not isinstance(body, dict):
         raise BodyRefused(_l("The body is a JSON object: country, period, cells, note, source, "
-                             "replaces."))
+                             "replaces, evidence."))
     unknown = sorted(set(body) - REPORT_FIELDS)
     if unknown:
         raise BodyRefused(_l("Unknown field: %(field)s.", field=unknown[0]), unknown[0])
@@ -118,11 +127,16 @@ def report_body(request: Request) -> ReportBody:
     if replaces is not None and not (_whole(replaces) and 1 <= replaces <= MAX_ID):
         raise BodyRefused(_l("replaces is the id of the report it corrects (report in GET "
                              "/indicators/{code}), or null."), "replaces")
+    evidence = body.get("evidence")
+    if evidence is not None and not (_whole(evidence) and 1 <= evidence <= MAX_ID):
+        raise BodyRefused(_l("evidence is the id of evidence stored on the country's "
+                             "commitment, or null."), "evidence")
     return ReportBody(country=country, period=period,
                       cells=[_cell(number, cell) for number, cell in enumerate(cells, 1)],
                       note=_text_or_none(body, "note", NOTE_MAX),
                       source=_text_or_none(body, "source", SOURCE_MAX),
-                      replaces=None if replaces is None else int(replaces))
+                      replaces=None if replaces is None else int(replaces),
+                      evidence=None if evidence is None else int(evidence))
 
 
 def _service_cells(indicator: Indicator, sent: list[tuple[dict[str, str], int | float]]
@@ -179,6 +193,7 @@ def report_record(report: IndicatorReport) -> dict:
     dimensions = [d.code for d in report.indicator.dimensions]
     return {"indicator": report.indicator.code, "country": report.country.iso3,
             "period": report.period, "report": report.id, "replaces": report.replaces_id,
+            "evidence": report.evidence_id,
             "cells": [{**dict(zip(dimensions, (cell.first, cell.second), strict=False)),
                        "value": plain_number(cell.value)}
                       for cell in published_cells(report, exact=True)]}
@@ -218,9 +233,16 @@ def post_report(token: ApiToken, code: str, request: Request) -> Answer:
                                                             body.replaces)
     if isinstance(replaces, Answer):
         return replaces
+    evidence = None if body.evidence is None else db.session.get(Evidence, body.evidence)
+    if body.evidence is not None and evidence is None:
+        # The service's words for evidence stored elsewhere: an id says nothing of
+        # whether restricted evidence exists.
+        wrong = evidence_refused(indicator, country)
+        return error(422, wrong.args[0], wrong.field)
     try:
         report = report_value(token.user, indicator, country, period=period, cells=cells,
-                              note=body.note, source=body.source, replaces=replaces)
+                              note=body.note, source=body.source, evidence=evidence,
+                              replaces=replaces)
     except IndicatorRefused as exc:
         if exc.field == "replaces":  # the period's current report is another one now
             return refused(409, exc.args[0], exc.field, **_current(indicator, country, period))

@@ -28,6 +28,14 @@ SCHEMAS: dict[str, dict] = {
         "replaces": {"type": ["integer", "null"], "description": "the report it corrects"},
         "reported_at": {"type": "string", "format": "date-time"},
         "note": _NULLABLE_STRING, "source": _NULLABLE_STRING,
+        "evidence": {"type": ["object", "null"],
+                     "description": "the public evidence the report rests on; null when "
+                                    "none or restricted",
+                     "properties": {"title": {"type": "string"},
+                                    "dated": {"type": "string", "format": "date"},
+                                    "kind": {"type": "string", "enum": ["file", "link"]},
+                                    "url": {"type": "string"}},
+                     "required": ["title", "dated", "kind", "url"]},
         "cells": {"type": "array", "items": {
             "type": "object", "additionalProperties": True,
             "description": "one property per dimension of the indicator with the value's "

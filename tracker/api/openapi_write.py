@@ -101,21 +101,29 @@ SCHEMAS["IndicatorReport"] = {
                     "description": "ISO3; a country's token "
                     "reports for its own (may be left out), a secretariat token names it"},
         "period": {"type": "string", "description": "2025, 2025-H1 or 2025-Q3, as the "
-                   "indicator's frequency; a period that has started"},
+                   "indicator's frequency; a period that has ended"},
         "cells": {"type": "array", "minItems": 1, "maxItems": CELLS_MAX, "items": CELL},
         "note": {"type": ["string", "null"], "maxLength": REPORT_NOTE_MAX,
-                 "description": "Required when a complete breakdown does not add up"},
+                 "description": "Required when a complete breakdown does not add up, or "
+                                "parts add up to more than their total; published as "
+                                "written (no personal data, no small counts)"},
         "source": {"type": ["string", "null"], "maxLength": REPORT_SOURCE_MAX},
         "replaces": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
                      "description": "The report it corrects (report in GET "
                                     "/indicators/{code}): required once the period has one, "
-                                    "the current one (409 otherwise)"}}}
+                                    "the current one (409 otherwise)"},
+        "evidence": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID,
+                     "description": "Evidence already stored on the country's commitment "
+                                    "the indicator concerns (added there first, with "
+                                    "evidence:write); 422 otherwise"}}}
 SCHEMAS["IndicatorReportRecorded"] = {
     "type": "object", "required": ["indicator", "country", "period", "report", "replaces",
                                    "cells"],
     "properties": {"indicator": {"type": "string"}, "country": {"type": "string"},
                    "period": {"type": "string"}, "report": {"type": "integer"},
                    "replaces": {"type": ["integer", "null"]},
+                   "evidence": {"type": ["integer", "null"],
+                                "description": "the evidence id sent, or null"},
                    "cells": {"type": "array", "items": {**CELL, "description": "As sent, "
                              "exact (GET suppresses small counts)"}}}}
 SCHEMAS["IndicatorConflict"] = {"allOf": [_ref("WriteError"), {"type": "object", "properties": {
@@ -166,8 +174,10 @@ def _indicator_report_path(security: list[dict]) -> dict:
                        "(a secretariat token names one that reports the indicator), a code "
                        "of each dimension in every cell, whole non-negative counts, "
                        "percentages 0 to 100, a complete breakdown adding up to its total "
-                       "unless a note explains it. A period's report is never changed: a "
-                       "correction is a new report naming the current one in replaces.",
+                       "and parts never more than it unless a note explains it, evidence "
+                       "stored on the commitment the indicator concerns. A period's report "
+                       "is never changed: a correction is a new report naming the current "
+                       "one in replaces.",
         "parameters": [{"name": "code", "in": "path", "required": True,
                         "schema": {"type": "string"}, "description": "Indicator code",
                         "example": "DEMO-VICTIMAS-TRATA"}, IDEMPOTENCY_KEY],

@@ -20,6 +20,7 @@ class PlannedMessage:
     codes: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     queued: bool = False
+    indicators: list[str] = field(default_factory=list)  # those of codes with values due
 
 
 def week_period(day: dt.date) -> str:

@@ -39,6 +39,9 @@ LIMITS = {"name_es": 300, "name_en": 300, "definition_es": 20_000, "definition_e
           "source": 300}
 MAX_DIMENSIONS = 2
 TARGET_KEYS = ("baseline", "baseline_period", "target", "target_period")
+# Plain decimal notation only: ASCII digits and at most one decimal point.
+PLAIN_NUMBER = re.compile(r"-?(\d+(\.\d*)?|\.\d+)", re.ASCII)
+EXPONENT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+", re.ASCII)
 # Numeric(18, 4): fourteen digits before the point, four after.
 _LARGEST = Decimal(10) ** 14
 
@@ -129,17 +132,32 @@ def _number(value: object, field: str) -> Decimal:
         raise IndicatorRefused(_l("Each value must be a number."), field)
     if isinstance(value, float) and not math.isfinite(value):
         raise IndicatorRefused(_l("Each value must be a number."), field)
-    try:
-        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
-    except InvalidOperation:
-        raise IndicatorRefused(_l("Each value must be a number."), field) from None
+    if isinstance(value, str):
+        number = _typed_number(value, field)
+    else:
+        try:
+            number = value if isinstance(value, Decimal) else Decimal(str(value))
+        except InvalidOperation:
+            raise IndicatorRefused(_l("Each value must be a number."), field) from None
     if not number.is_finite():
         raise IndicatorRefused(_l("Each value must be a number."), field)
     if abs(number) >= _LARGEST:
         raise IndicatorRefused(_l("The value is too large."), field)
     if number != number.quantize(Decimal("0.0001"), rounding="ROUND_DOWN"):
         raise IndicatorRefused(_l("At most four decimal places."), field)
-    return number
+    return number + 0  # -0 as 0: a sign on nothing would be stored and published
+
+
+def _typed_number(text: str, field: str) -> Decimal:
+    """A number as people type it: digits with at most one decimal point. Decimal() also
+    reads 1e3, 1_000, Infinity and other scripts' digits, which nobody means as a count."""
+    text = text.strip()
+    if not PLAIN_NUMBER.fullmatch(text):
+        if EXPONENT.fullmatch(text):
+            raise IndicatorRefused(_l("Write the number in full, without an exponent (1000, "
+                                      "not 1e3)."), field)
+        raise IndicatorRefused(_l("Each value must be a number."), field)
+    return Decimal(text)
 
 
 def _checked_code(code: str) -> str:
@@ -198,7 +216,10 @@ def _subject(recommendation_code: str | None,
     """The recommendation or the commitment the indicator measures: exactly one."""
     recommendation_code = (recommendation_code or "").strip() or None
     commitment_code = (commitment_code or "").strip() or None
-    if (recommendation_code is None) == (commitment_code is None):
+    if recommendation_code is None and commitment_code is None:
+        raise IndicatorRefused(_l("Give the recommendation or the commitment the indicator "
+                                  "measures."), "recommendation_code")
+    if recommendation_code is not None and commitment_code is not None:
         raise IndicatorRefused(_l("Give either a recommendation or a commitment, not both."),
                                "recommendation_code")
     if recommendation_code is not None:

@@ -6,7 +6,9 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
+from tracker.core.dates import format_day
 from tracker.core.refusals import Refused
 from tracker.models import Frequency
 
@@ -37,10 +39,16 @@ class Period:
         return self.text
 
 
+def has_ended(period: Period, today: dt.date) -> bool:
+    """Whether a period is over, so its values can be reported (and are due): from the day
+    after its last one. The one rule parse_period and due_periods share."""
+    return period.end < today
+
+
 def parse_period(text: str, frequency: Frequency | str, *, today: dt.date | None = None,
                  allow_future: bool = False, field: str = "period") -> Period:
     """The period ``text`` names at this frequency; IndicatorRefused (on ``field``) if it is
-    not one, or if it starts after today (unless ``allow_future``: a target's period)."""
+    not one, or if it has not ended by today (unless ``allow_future``: a target's period)."""
     frequency = Frequency(frequency)
     match = _PATTERNS[frequency].fullmatch((text or "").strip().upper())
     if match is None:
@@ -51,9 +59,10 @@ def parse_period(text: str, frequency: Frequency | str, *, today: dt.date | None
         raise IndicatorRefused(_l("The year must be between %(first)d and %(last)d.",
                                   first=YEARS[0], last=YEARS[-1]), field)
     period = _period(frequency, year, int(match.group(2)) if match.lastindex == 2 else 1)
-    if not allow_future and period.start > (today or dt.date.today()):
-        raise IndicatorRefused(_l("The period %(period)s has not started yet.",
-                                  period=period.text), field)
+    if not allow_future and not has_ended(period, today or dt.date.today()):
+        raise IndicatorRefused(_l("%(period)s ends on %(end)s: report it once it has ended.",
+                                  period=period.text,
+                                  end=LazyString(lambda: format_day(period.end))), field)
     return period
 
 
@@ -66,7 +75,7 @@ def due_periods(frequency: Frequency | str, since: dt.date, today: dt.date) -> l
     for year in range(since.year, today.year + 1):
         for part in range(1, parts + 1):
             period = _period(frequency, year, part)
-            if since <= period.end < today:
+            if since <= period.end and has_ended(period, today):
                 found.append(period)
     return found
 

@@ -28,8 +28,9 @@ from tracker.models import (
 )
 from tracker.permissions import Actor, can_report_indicator, ensure, is_system
 
-__all__ = ["Cell", "check_sums", "checked_cells", "current_report", "current_reports", "history_of",
-           "is_current", "owners_of", "report_value"]
+__all__ = ["Cell", "check_sums", "checked_cells", "commitments_reported_on", "current_report",
+           "current_reports", "evidence_refused", "history_of", "is_current", "owners_of",
+           "report_value"]
 
 # (code of the first dimension's value or None, code of the second's or None); None: total.
 Cell = tuple[str | None, str | None]
@@ -51,9 +52,9 @@ def report_value(actor: Actor, indicator: Indicator, country: Country, *, period
     source = _checked_text(source, "source", SOURCE_MAX, multiline=False)
     values = checked_cells(indicator, cells)
     check_sums(indicator, values, explained=note is not None)
-    if evidence is not None and evidence.commitment.country_id != country.id:
-        raise IndicatorRefused(_l("The evidence must belong to a commitment of %(country)s.",
-                                  country=country.name(_locale())), "evidence")
+    if evidence is not None and evidence.commitment_id not in {
+            c.id for c in commitments_reported_on(indicator, country)}:
+        raise evidence_refused(indicator, country)
     # Reports of one indicator are serialised (PostgreSQL; SQLite has one writer), so two
     # first reports of a period sent at once cannot both become current.
     db.session.execute(sa.select(Indicator.id).where(Indicator.id == indicator.id)
@@ -78,6 +79,24 @@ def report_value(actor: Actor, indicator: Indicator, country: Country, *, period
         raise IndicatorRefused(_l("This report was corrected meanwhile: reload it and correct "
                                   "the current version."), "replaces") from None
     return report
+
+
+def commitments_reported_on(indicator: Indicator, country: Country) -> list[Commitment]:
+    """The country's commitments the indicator concerns: the one it is on, or the country's
+    of its recommendation. A report's evidence is stored on one of them (the form offers
+    theirs; report_value accepts no other)."""
+    query = sa.select(Commitment).where(Commitment.country_id == country.id)
+    query = query.where(Commitment.id == indicator.commitment_id) if indicator.commitment_id \
+        else query.where(Commitment.recommendation_id == indicator.recommendation_id)
+    return list(db.session.scalars(query.order_by(Commitment.code)))
+
+
+def evidence_refused(indicator: Indicator, country: Country) -> IndicatorRefused:
+    """The refusal of evidence stored elsewhere (the API says the same of an unknown id, so
+    an id reveals nothing of restricted evidence on other commitments)."""
+    codes = ", ".join(c.code for c in commitments_reported_on(indicator, country))
+    return IndicatorRefused(_l("The evidence must be stored on the commitment this indicator "
+                               "concerns (%(codes)s).", codes=codes or "—"), "evidence")
 
 
 def is_current() -> sa.ColumnElement[bool]:
@@ -198,8 +217,9 @@ def _value_of(dimensions: list[Dimension], place: int, code: str | None) -> Dime
 
 
 def check_sums(indicator: Indicator, cells: CheckedCells, *, explained: bool) -> None:
-    """Each complete breakdown (every value of a dimension, at one value of the other or its
-    total) adds up to its total, unless a note explains the difference."""
+    """The parts of an additive total (at one value of the other dimension, or its total)
+    never add up to more than it, and a complete breakdown (every value of a dimension) adds
+    up to it exactly, unless a note written for this version explains the difference."""
     if explained or indicator.unit not in ADDITIVE:
         return
     dimensions = indicator.dimensions
@@ -208,12 +228,18 @@ def check_sums(indicator: Indicator, cells: CheckedCells, *, explained: bool) ->
         for other in others:
             total = cells.get(_cell(place, None, other))
             parts = [cells.get(_cell(place, value, other)) for value in dimension.values]
-            if total is None or None in parts:
+            if total is None:
                 continue
             added = sum((part for part in parts if part is not None), Decimal(0))
-            if added != total:
+            if None not in parts and added != total:
                 raise IndicatorRefused(_l(
                     "The values by %(dimension)s add up to %(sum)s, not to their total "
+                    "%(total)s: correct them or explain the difference in a note.",
+                    dimension=dimension.name(_locale()), sum=_plain(added),
+                    total=_plain(total)), "cells")
+            if added > total:  # even with parts missing: they only add more
+                raise IndicatorRefused(_l(
+                    "The values by %(dimension)s add up to %(sum)s, more than their total "
                     "%(total)s: correct them or explain the difference in a note.",
                     dimension=dimension.name(_locale()), sum=_plain(added),
                     total=_plain(total)), "cells")

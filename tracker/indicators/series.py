@@ -16,12 +16,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.extensions import db
-from tracker.indicators.publication import PublishedCell, published_cells
+from tracker.indicators.publication import PublishedCell, hidden_cells_of, published_cells
 from tracker.indicators.reporting import current_reports, is_current
 from tracker.models import (
     Commitment,
     Country,
     Dimension,
+    Evidence,
     Indicator,
     IndicatorDimension,
     IndicatorReport,
@@ -30,6 +31,7 @@ from tracker.models import (
     Recommendation,
     Theme,
     Unit,
+    Visibility,
 )
 from tracker.models.indicator import TOTAL
 
@@ -80,16 +82,19 @@ class TimeSeries:
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    """A country's latest-period values, one per value of the dimension."""
+    """A country's values in its own latest period, one per value of the dimension."""
 
     country: Country
     points: list[Point]
     exact: bool
+    period: str = ""
 
 
 @dataclass(frozen=True)
 class Breakdown:
-    """The latest period's values by one dimension (its codes and names), per country."""
+    """Each country's latest period by one dimension (its codes and names); ``period`` is
+    the one they all share, None when countries' latest periods differ (each row names its
+    own)."""
 
     dimension: Dimension
     period: str | None
@@ -113,6 +118,9 @@ class Version:
     reported_at: dt.datetime
     replaces_id: int | None
     current: bool
+    note: str | None = None
+    source: str | None = None
+    evidence: Evidence | None = None  # only public evidence: the page is the same for all
 
 
 @dataclass(frozen=True)
@@ -165,8 +173,9 @@ def indicator_figures(indicator: Indicator, by: str | None, exact_for: ExactFor,
     dimension, place = _breakdown_dimension(indicator, by)
     reports = current_reports(indicator)
     exact = {r.country_id: exact_for(r.country) for r in reports}
-    cells = {r.id: {(c.first, c.second): c for c in published_cells(r, exact=exact[r.country_id])}
-             for r in reports}
+    hidden = hidden_cells_of(r for r in reports if not exact[r.country_id])
+    cells = {r.id: {(c.first, c.second): c for c in published_cells(
+        r, exact=exact[r.country_id], hidden=hidden.get(r.id))} for r in reports}
     return IndicatorFigures(
         indicator=indicator, series=_series(reports, cells, exact),
         breakdown=None if dimension is None else _breakdown(dimension, place, reports, cells,
@@ -193,10 +202,12 @@ def latest_totals(country_id: int, *, commitment_id: int | None = None) -> list[
         .options(joinedload(Indicator.dimension_links)
                  .joinedload(IndicatorDimension.dimension))).unique())
     latest = _latest_reports(country_id, sa.select(Indicator.id).where(on_them))
+    hidden = hidden_cells_of(latest.values())
     found = []
     for indicator in indicators:
         report = latest.get(indicator.id)
-        total = NOT_REPORTED if report is None else _total(published_cells(report))
+        total = NOT_REPORTED if report is None \
+            else _total(published_cells(report, hidden=hidden[report.id]))
         found.append(LatestTotal(indicator, None if report is None else report.period, total))
     return found
 
@@ -283,35 +294,41 @@ def _series(reports: list[IndicatorReport], cells: Cells, exact: dict[int, bool]
 
 def _breakdown(dimension: Dimension, place: int, reports: list[IndicatorReport], cells: Cells,
                exact: dict[int, bool]) -> Breakdown:
-    """The latest period's cells by ``dimension`` (at the other dimension's total)."""
-    period = max((r.period for r in reports), default=None)
+    """Each country's latest period's cells by ``dimension`` (at the other dimension's
+    total): one country reporting a newer period leaves the others' latest ones shown."""
+    latest: dict[int, IndicatorReport] = {}
+    for report in reports:  # by country ISO3, then period: a country's last is its latest
+        latest[report.country_id] = report
     codes = [(v.code, v.name_es, v.name_en) for v in dimension.values]
-    rows = []
-    for report in reports:
-        if report.period != period:
-            continue
-        own = cells[report.id]
-        keys = [(code, TOTAL) if place == 0 else (TOTAL, code) for code, _es, _en in codes]
-        rows.append(BreakdownRow(report.country, [_point(own.get(key)) for key in keys],
-                                 exact[report.country_id]))
-    return Breakdown(dimension, period, codes, rows)
+    keys = [(code, TOTAL) if place == 0 else (TOTAL, code) for code, _es, _en in codes]
+    rows = [BreakdownRow(report.country, [_point(cells[report.id].get(key)) for key in keys],
+                         exact[report.country_id], report.period)
+            for report in latest.values()]
+    periods = {row.period for row in rows}
+    return Breakdown(dimension, next(iter(periods)) if len(periods) == 1 else None, codes,
+                     rows)
 
 
 def _versions(indicator: Indicator) -> list[Version]:
-    """Every report of the indicator, as versions of its country's period (one query)."""
+    """Every report of the indicator, as versions of its country's period, with its public
+    evidence (one query: restricted evidence is not even read)."""
+    public = sa.and_(Evidence.id == IndicatorReport.evidence_id,
+                     Evidence.visibility == Visibility.PUBLIC)
     rows = db.session.execute(
-        sa.select(IndicatorReport, is_current())
-        .join(IndicatorReport.country).where(IndicatorReport.indicator_id == indicator.id)
+        sa.select(IndicatorReport, is_current(), Evidence)
+        .join(IndicatorReport.country).outerjoin(Evidence, public)
+        .where(IndicatorReport.indicator_id == indicator.id)
         .order_by(Country.iso3, IndicatorReport.period, IndicatorReport.id)
         .options(joinedload(IndicatorReport.country))).all()
     versions: list[Version] = []
-    for report, current in rows:
+    for report, current, evidence in rows:
         previous = versions[-1] if versions else None
         same = previous is not None and (previous.country.id, previous.period) == (
             report.country_id, report.period)
         versions.append(Version(report.country, report.period,
                                 previous.number + 1 if same and previous else 1, report.id,
-                                report.created_at, report.replaces_id, current))
+                                report.created_at, report.replaces_id, current,
+                                report.note, report.source, evidence))
     return versions
 
 

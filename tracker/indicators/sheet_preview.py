@@ -21,6 +21,7 @@ from tracker.indicators.definitions import IndicatorRefused
 from tracker.indicators.periods import parse_period
 from tracker.indicators.reporting import (  # the checks report_value makes, without writing
     Cell,
+    CheckedCells,
     check_sums,
     checked_cells,
     current_reports,
@@ -123,10 +124,22 @@ def _compare(indicator: Indicator, country: Country, sheet: ReadSheet) -> Indica
             and not any(c.outcome == ERROR for c in found.cells):
         try:  # what Record would send, checked as report_value checks it
             checked = checked_cells(indicator, reported_cells(found))
-            check_sums(indicator, checked, explained=bool(current and current.note))
         except IndicatorRefused as refused:
             found.errors.append(str(refused))
+        else:
+            _check_sums(indicator, checked, found)
     return found
+
+
+def _check_sums(indicator: Indicator, checked: CheckedCells, found: IndicatorPreview) -> None:
+    """The sums as report_value checks them without a note: a sheet has none, and the
+    replaced version's note explained that version's values, not these."""
+    try:
+        check_sums(indicator, checked, explained=False)
+    except IndicatorRefused as refused:
+        found.errors.append(f"{refused} " + _("A sheet carries no note: to explain the "
+                                               "difference, correct the values on the report "
+                                               "form and write the note there."))
 
 
 def cells_of_report(report: IndicatorReport | None) -> dict[Cell, Decimal]:
@@ -192,8 +205,7 @@ def apply_indicator_preview(actor: Actor, preview: SheetPreview) -> IndicatorRep
     preview.applied_at = utcnow()  # committed with the report, or rolled back with it
     try:
         return report_value(actor, indicator, country, period=found.period,
-                            cells=reported_cells(found),
-                            note=replaces.note if replaces else None,
+                            cells=reported_cells(found), note=None,  # never the old note
                             source=replaces.source if replaces else None,
                             evidence=db.session.get(Evidence, replaces.evidence_id)
                             if replaces and replaces.evidence_id else None,

@@ -11,8 +11,15 @@ What a reader may assume is ``equations``: a total equals its parts, only where 
 values really add up (a difference the report explains in a note is no equation). What a reader
 can then work out is ``recoverable`` (exact linear algebra over the rationals) and
 ``pinned_to_zero`` (counts are never negative, so hidden parts that add up to nothing are all
-zero). Not covered: bounds (hidden parts adding up to 3 tell a reader each is at most 3), and
-zeros implied only by combining several groups' sums (a linear-programming question).
+zero): cheap, and they choose good cells to hide. Bounds go further (hidden parts adding up to
+3 tell a reader each is at most 3; a margin of 38 made of cells at most 30 and 8 pins both),
+so ``suppressed`` then solves a linear program per hidden cell over the sums, the published
+cells and x >= 0 (its greatest minus its least value): a small count must keep a range at
+least the threshold wide, any other hidden cell a range at least 1 wide (never pinned to one
+value).
+
+A correction is read beside the versions it replaces: the cells they published whose value is
+unchanged (``known``) are numbers a reader holds, constants in every check.
 
 A report's cells map (code of the first dimension's value or None, the second's or None) to a
 number; None is the total over that dimension, as in the models (tracker.models.indicator).
@@ -21,6 +28,9 @@ number; None is the total over that dimension, as in the models (tracker.models.
 from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
+
+import numpy as np
+from scipy.optimize import linprog
 
 Cell = tuple[str | None, str | None]
 Cells = Mapping[Cell, Decimal]
@@ -87,35 +97,133 @@ def closed(cells: Cells) -> bool:
     return all(group[0] in cells and _adds_up(cells, group) for group in _lines(cells))
 
 
-def suppressed(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD) -> frozenset[Cell]:
+def suppressed(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD,
+               known: Collection[Cell] = ()) -> frozenset[Cell]:
     """The cells not to publish: the small ones (primary), then enough others that none of
-    them can be worked out from what is shown (secondary suppression). A report that is not
-    ``closed`` publishes its total alone (when it is not small itself): what it leaves out
-    could otherwise be worked out.
+    them can be worked out from what is shown (secondary suppression), nor narrowed by the
+    bounds. ``known``: cells a reader already holds (an earlier version published them, with
+    the same value), constants of every check; they are shown unless hidden here. A report
+    that is not ``closed`` publishes its total alone (when it is not small itself): what it
+    leaves out could otherwise be worked out.
 
     Greedy, not optimal: while a hidden cell can be worked out, it hides the smallest published
     cell of a sum that contains one (ties: a part before a total, then by codes), preferring
-    the sums that give a cell away by themselves; it may hide more than the fewest possible.
-    Safe: it stops only when ``recoverable`` and ``pinned_to_zero`` find nothing."""
+    the sums that give a cell away by themselves; then the same while the bounds narrow one.
+    It may hide more than the fewest possible, even everything (when the known cells leave
+    nothing else to hide). Safe: it stops only when ``recoverable``,
+    ``pinned_to_zero`` and the bounds find nothing."""
+    known = set(known) & cells.keys()
     if not closed(cells):
-        return frozenset(cell for cell in cells
-                         if cell != (None, None) or cells[cell] < threshold)
+        hidden = {cell for cell in cells if cell != (None, None) or cells[cell] < threshold}
+    elif (found := _exactly_safe(cells, primary(cells, threshold), known)) is None:
+        return frozenset(cells)
+    else:
+        hidden = found
+    return _bounded_safe(cells, hidden, known, threshold)
+
+
+def _exactly_safe(cells: Cells, hidden: set[Cell], known: set[Cell]) -> set[Cell] | None:
+    """``hidden`` and enough other published cells that no unknown one is recoverable or
+    pinned to zero; None when that takes every cell."""
     sums = equations(cells)
-    hidden = primary(cells, threshold)
-    while exposed := _recoverable(sums, hidden) | _pinned_to_zero(cells, sums, hidden):
+    while exposed := _exposed(cells, sums, hidden - known):
         # First the sums that give a cell away on their own (one hidden cell, or hidden zeros):
         # a second hidden cell there mends them; the wider choice hides far more in a cross.
-        candidates = _published_in(_leaking(cells, sums, hidden), hidden)
+        shown = hidden | known
+        candidates = _published_in(_leaking(cells, sums, hidden - known), shown)
         if not candidates:
-            candidates = _published_in(_containing(sums, exposed), hidden)
+            candidates = _published_in(_containing(sums, exposed), shown)
         if not candidates:
             # Worked out from sums that are all hidden already: another published cell of
             # any sum with a hidden cell breaks the chain; with none left, hide it all.
-            candidates = _published_in(_containing(sums, hidden), hidden)
+            candidates = _published_in(_containing(sums, hidden - known), shown)
+        if not candidates:
+            return None
+        hidden.add(_smallest(cells, candidates))
+    return hidden
+
+
+def _exposed(cells: Cells, sums: list[Equation], unknown: set[Cell]) -> set[Cell]:
+    return _recoverable(sums, unknown) | _pinned_to_zero(cells, sums, unknown)
+
+
+def _bounded_safe(cells: Cells, hidden: set[Cell], known: set[Cell],
+                  threshold: Decimal | int) -> frozenset[Cell]:
+    """``hidden`` and enough other published cells that the bounds leave every small count a
+    range as wide as the threshold and every other unknown cell a range of at least 1.
+
+    A cell found wide enough stays so: hiding one more cell turns a constant into a variable,
+    so every range only widens (the loop ends, and each cell is solved for about once)."""
+    lines = equations(cells)
+    wide_enough: set[Cell] = set()
+    while True:
+        audit = _Audit(cells, hidden - known, lines)
+        narrow = next((cell for cell in audit.unknowns if cell not in wide_enough
+                       and not audit.wide_enough(cell, threshold, wide_enough)), None)
+        if narrow is None:
+            return frozenset(hidden)
+        shown = hidden | known
+        candidates = _published_in(_containing(lines, {narrow}), shown) \
+            or _published_in(_containing(lines, hidden - known), shown)
         if not candidates:
             return frozenset(cells)
-        hidden.add(min(candidates, key=lambda cell: (cells[cell], *_order(cell))))
-    return frozenset(hidden)
+        hidden.add(_smallest(cells, candidates))
+
+
+class _Audit:
+    """The linear programs of one set of unknown cells: each line is a constraint, x >= 0.
+
+    The constraint matrix of a table's margins (each inner cell in one row line and one column
+    line, each margin in one line of margins) is totally unimodular and the values are whole,
+    so every vertex is whole: the linear programs' bounds are those of whole counts."""
+
+    def __init__(self, cells: Cells, unknown: Collection[Cell], lines: list[Equation]) -> None:
+        self.cells = cells
+        self.unknowns = sorted(unknown, key=_order)
+        column = {cell: index for index, cell in enumerate(self.unknowns)}
+        rows = []
+        for total, *parts in lines:
+            row = np.zeros(len(self.unknowns))
+            for cell, sign in [(total, 1.0), *((part, -1.0) for part in parts)]:
+                if cell in column:
+                    row[column[cell]] += sign
+            if row.any():
+                rows.append(row)
+        self.matrix = np.array(rows).reshape(len(rows), len(self.unknowns))
+        values = np.array([float(cells[cell]) for cell in self.unknowns])
+        # The constants moved to the right: what the unknowns' true values add up to.
+        self.rhs = self.matrix @ values
+        self.column = column
+
+    def wide_enough(self, cell: Cell, threshold: Decimal | int, found: set[Cell]) -> bool:
+        """Whether the cell's range is as wide as it must be (noted in ``found``)."""
+        width = threshold if self.cells[cell] < threshold else 1
+        if self.width_of(cell) >= float(width) - 1e-6:
+            found.add(cell)
+            return True
+        return False
+
+    def width_of(self, cell: Cell) -> float:
+        """greatest - least of ``cell``, in one program over two copies x, y of the unknowns
+        (max x[cell] - y[cell]) rather than two (max, then min)."""
+        index = self.column[cell]
+        if not self.matrix[:, index].any():
+            return float("inf")
+        size = len(self.unknowns)
+        objective = np.zeros(2 * size)
+        objective[index], objective[size + index] = -1.0, 1.0
+        zero = np.zeros_like(self.matrix)
+        result = linprog(objective, A_eq=np.block([[self.matrix, zero], [zero, self.matrix]]),
+                         b_eq=np.concatenate([self.rhs, self.rhs]), bounds=(0, None),
+                         method="highs")
+        if result.status == 3:  # unbounded
+            return float("inf")
+        # A solver's failure counts as no width: the safe side, one more cell is hidden.
+        return -float(result.fun) if result.status == 0 else float("-inf")
+
+
+def _smallest(cells: Cells, candidates: Collection[Cell]) -> Cell:
+    return min(candidates, key=lambda cell: (cells[cell], *_order(cell)))
 
 
 def _adds_up(cells: Cells, group: Equation) -> bool:

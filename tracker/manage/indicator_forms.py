@@ -8,12 +8,21 @@ from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from tracker.core.dates import format_day
 from tracker.core.forms import TrackerForm, refuse
 from tracker.core.refusals import Refused
 from tracker.core.request_checks import MAX_ID
 from tracker.indicators.definitions import IndicatorRefused, checked_value
 from tracker.indicators.reporting import NOTE_MAX, SOURCE_MAX, Cell
-from tracker.models import Country, DimensionValue, Frequency, Indicator, IndicatorReport, Unit
+from tracker.models import (
+    Country,
+    DimensionValue,
+    Evidence,
+    Frequency,
+    Indicator,
+    IndicatorReport,
+    Unit,
+)
 
 PERIOD_HINTS = {
     Frequency.YEAR: _l("A year, such as 2025."),
@@ -26,6 +35,9 @@ UNIT_HINTS = {
     Unit.CURRENCY: _l("Amounts of money, in the indicator's currency."),
     Unit.DAYS: _l("Numbers of days."),
 }
+NOTE_HINT = _l("Published as written, with the values: no personal data and no small counts "
+               "in it. A correction starts without a note: write one for this version if it "
+               "needs one.")
 CELL_MAX = 30  # fourteen digits, a point, four decimals and room for spaces
 
 
@@ -39,12 +51,13 @@ class IndicatorReportForm(TrackerForm):
     secretariat, the country)."""
 
     period = StringField(_l("Period"), validators=[DataRequired(), Length(max=10)])
-    note = TextAreaField(_l("Note (explain here a breakdown that does not add up to its "
-                            "total)"), validators=[Length(max=NOTE_MAX)])
+    note = TextAreaField(_l("Note (explain here values that do not add up to their total)"),
+                         validators=[Length(max=NOTE_MAX)])
     source = StringField(_l("Source of the data"), validators=[Length(max=SOURCE_MAX)])
     replaces = HiddenField()  # the current report this one corrects, if any
 
     indicator: Indicator
+    evidence_items: dict[str, Evidence]  # the evidence choices, by their value (the id)
     layout: dict[Cell, str]  # each cell's field name
     rows: list[tuple[DimensionValue | None, int]]  # the grid's rows: value, index in names
     columns: list[tuple[DimensionValue | None, int]]
@@ -80,10 +93,21 @@ class IndicatorReportForm(TrackerForm):
             return -1
         return int(text)
 
+    def chosen_evidence(self) -> Evidence | None:
+        """The evidence chosen; the select accepts only the choices, so a crafted id never
+        gets here (report_value checks its country again)."""
+        if "evidence" not in self:
+            return None
+        return self.evidence_items.get(self["evidence"].data or "")
+
     def prefill(self, report: IndicatorReport) -> None:
-        """Show a current report's values, to be sent as its correction."""
-        self.period.data, self.note.data = report.period, report.note or ""
+        """Show a current report's values, to be sent as its correction. Not its note: a
+        note lets parts differ from their total, so each version must write its own (the
+        page shows the previous one for reference)."""
+        self.period.data, self.note.data = report.period, ""
         self.source.data, self.replaces.data = report.source or "", str(report.id)
+        if "evidence" in self and str(report.evidence_id) in self.evidence_items:
+            self["evidence"].data = str(report.evidence_id)
         for value in report.values:
             cell = (value.first_value.code if value.first_value else None,
                     value.second_value.code if value.second_value else None)
@@ -99,10 +123,11 @@ class IndicatorReportForm(TrackerForm):
 
 
 def report_form(indicator: Indicator, owners: list[Country] | None, locale: str,
-                **kwargs) -> IndicatorReportForm:
+                evidence: list[Evidence] | None = None, **kwargs) -> IndicatorReportForm:
     """The report form of this indicator: the total and a number per value of its first
     dimension, or a grid of both with their margins; a country select for the secretariat
-    (``owners``: the countries it may report for)."""
+    (``owners``: the countries it may report for); an evidence select when ``evidence``
+    (what the reporting country's commitments hold) is given."""
     dimensions = indicator.dimensions
     rows = [(None, 0)] + [(v, i) for i, v in enumerate(dimensions[0].values, 1)] \
         if dimensions else [(None, 0)]
@@ -122,12 +147,29 @@ def report_form(indicator: Indicator, owners: list[Country] | None, locale: str,
             _l("Country"), validators=[InputRequired()],
             choices=[SelectChoice(c.iso3, f"{c.iso3} — {c.name(locale)}") for c in owners],
             invalid_choice_message=_l("Choose a country that reports this indicator."))
+    attrs["evidence_items"] = {str(e.id): e for e in evidence or []}
+    if evidence is not None:
+        attrs["evidence"] = SelectField(
+            _l("Evidence"), default="",
+            choices=[SelectChoice("", str(_l("No evidence")))]
+            + [SelectChoice(str(e.id), _evidence_label(e)) for e in evidence],
+            invalid_choice_message=_l("Choose evidence stored on this country's commitment, "
+                                      "or none."))
     form_class = type("IndicatorReportForm", (IndicatorReportForm,), attrs)
     form = form_class(**kwargs)
     # Totals last: the margins of the table, as printed tables put them.
     form.rows, form.columns = rows[1:] + rows[:1], columns[1:] + columns[:1]
     form.cell_errors = []
     return form
+
+
+def _evidence_label(evidence: Evidence) -> str:
+    """An evidence choice: its title and date, and whether it is restricted."""
+    label = f"{evidence.title} — {format_day(evidence.dated)}"
+    if evidence.is_public:
+        return label
+    restricted = _l("restricted")
+    return f"{label} ({restricted})"
 
 
 def _cell_label(row: DimensionValue | None, column: DimensionValue | None, locale: str) -> str:

@@ -13,16 +13,23 @@ from tracker.core.forms import CONFLICT, one_or_404, render_form
 from tracker.extensions import db
 from tracker.indicators.definitions import IndicatorRefused
 from tracker.indicators.periods import due_periods
-from tracker.indicators.reporting import current_report, current_reports, owners_of, report_value
+from tracker.indicators.reporting import (
+    commitments_reported_on,
+    current_report,
+    current_reports,
+    owners_of,
+    report_value,
+)
 from tracker.manage import bp
 from tracker.manage.indicator_forms import (
+    NOTE_HINT,
     PERIOD_HINTS,
     UNIT_HINTS,
     IndicatorReportForm,
     plain,
     report_form,
 )
-from tracker.models import Commitment, Country, Indicator, IndicatorReport
+from tracker.models import Commitment, Country, Evidence, Indicator, IndicatorReport
 from tracker.permissions import (
     can_report_indicator,
     is_focal_point,
@@ -54,7 +61,10 @@ def report_indicator(code: str):
     require(can_report_indicator(current_user, indicator, country) if country
             else owners is not None)
     locale = str(get_locale())
-    form = report_form(indicator, owners, locale, country=country.iso3 if country else None)
+    commitments = commitments_reported_on(indicator, country) if country else []
+    evidence = _evidence_of(commitments)
+    form = report_form(indicator, owners, locale, evidence,
+                       country=country.iso3 if country else None)
     status, current = None, None
     if request.method == "GET":
         if country is None:
@@ -72,17 +82,32 @@ def report_indicator(code: str):
                   _("The value of %(period)s is recorded.", period=report.period))
             return redirect(url_for("manage.report_indicator", code=code,
                                     country=country.iso3 if owners is not None else None))
-    return _page(form, indicator, country, current, status)
+    return _page(form, indicator, country, current, status, commitments)
 
 
 def _page(form: IndicatorReportForm, indicator: Indicator, country: Country | None,
-          current: IndicatorReport | None, status: int | None):
+          current: IndicatorReport | None, status: int | None, commitments: list[Commitment]):
     """The report form, with the current version it corrects and the periods reported."""
     return render_form("manage/indicator_report.html", status, form=form, indicator=indicator,
-                       country=country, current=current, plain=plain,
+                       country=country, current=current, plain=plain, commitments=commitments,
+                       note_hint=NOTE_HINT,
+                       previous_note=_previous_note(form, indicator, country, current),
                        period_hint=PERIOD_HINTS[indicator.frequency],
                        unit_hint=UNIT_HINTS[indicator.unit],
                        reports=current_reports(indicator, country) if country else [])
+
+
+def _previous_note(form: IndicatorReportForm, indicator: Indicator, country: Country | None,
+                   current: IndicatorReport | None) -> str | None:
+    """The note of the version the form corrects, shown for reference only (also after a
+    refusal, when ``current`` is not loaded): it is never sent again unnoticed."""
+    corrected = current
+    if corrected is None and country is not None and (rid := form.replaces_id() or 0) > 0:
+        corrected = db.session.get(IndicatorReport, rid)
+    if corrected is None or (corrected.indicator_id, corrected.country_id) != (
+            indicator.id, None if country is None else country.id):
+        return None
+    return corrected.note
 
 
 def _indicators_of(country: Country | None) -> list[tuple[Indicator, str | None]]:
@@ -100,6 +125,18 @@ def _indicators_of(country: Country | None) -> list[tuple[Indicator, str | None]
     query = query.order_by(Indicator.code).options(joinedload(Indicator.recommendation),
                                                    joinedload(Indicator.commitment))
     return [(indicator, period) for indicator, period in db.session.execute(query)]
+
+
+def _evidence_of(commitments: list[Commitment]) -> list[Evidence]:
+    """The evidence stored on the commitments the indicator concerns (the only evidence
+    report_value accepts), newest first, in one query. Restricted
+    items are listed too: whoever may report for the country may update its commitments,
+    so may see them (permissions.can_view_evidence)."""
+    if not commitments:
+        return []
+    return list(db.session.scalars(
+        sa.select(Evidence).where(Evidence.commitment_id.in_([c.id for c in commitments]))
+        .order_by(Evidence.dated.desc(), Evidence.id.desc())))
 
 
 def _reporting_country(owners: list[Country] | None) -> Country | None:
@@ -145,7 +182,7 @@ def _send(form: IndicatorReportForm, indicator: Indicator, country: Country) -> 
                                       "again."), "replaces")
     return report_value(current_user, indicator, country, period=form.period.data,
                         cells=form.cells(), note=form.note.data, source=form.source.data,
-                        replaces=replaces)
+                        evidence=form.chosen_evidence(), replaces=replaces)
 
 
 def _refused(form: IndicatorReportForm, exc: IndicatorRefused, indicator: Indicator,

@@ -11,14 +11,17 @@ from sqlalchemy.orm import joinedload, selectinload
 from tracker.core.time import isoformat_utc
 from tracker.core.urls import public_url
 from tracker.extensions import db
-from tracker.indicators.publication import published_cells, small_figure
+from tracker.indicators.publication import hidden_cells_of, published_cells, small_figure
 from tracker.indicators.reporting import current_reports
+from tracker.indicators.suppression import Cell
 from tracker.models import (
     Dimension,
+    Evidence,
     Indicator,
     IndicatorDimension,
     IndicatorReport,
     IndicatorTarget,
+    Visibility,
 )
 
 SUPPRESSED = "suppressed"  # the CSV's flag, and the API's status, of a cell not published
@@ -55,17 +58,46 @@ def indicator_records() -> list[dict]:
     return [indicator_record(i) for i in _indicators()]
 
 
-def report_record(report: IndicatorReport) -> dict:
-    """A country's current value for a period, its cells as the public may see them."""
+def public_evidence(reports: list[IndicatorReport]) -> dict[int, Evidence]:
+    """The public evidence these reports rest on, by id, in one query (none if no report
+    has any). Restricted evidence is left out: what the reports show is the same for every
+    reader, so not even its id or title may appear."""
+    ids = {r.evidence_id for r in reports if r.evidence_id is not None}
+    if not ids:
+        return {}
+    return {e.id: e for e in db.session.scalars(
+        sa.select(Evidence).where(Evidence.id.in_(ids),
+                                  Evidence.visibility == Visibility.PUBLIC))}
+
+
+def evidence_link(evidence: Evidence) -> str:
+    """Where public evidence is read: its file's download, or its link."""
+    return public_url("manage.download_evidence", evidence_id=evidence.id) \
+        if evidence.is_file else str(evidence.url)
+
+
+def _evidence_record(evidence: Evidence | None) -> dict | None:
+    if evidence is None:
+        return None
+    return {"title": evidence.title, "dated": evidence.dated.isoformat(),
+            "kind": "file" if evidence.is_file else "link", "url": evidence_link(evidence)}
+
+
+def report_record(report: IndicatorReport, evidence: dict[int, Evidence],
+                  hidden: frozenset[Cell] | None = None) -> dict:
+    """A country's current value for a period, its cells as the public may see them, and
+    its evidence if public (``evidence``: public_evidence of the reports; ``hidden``: its
+    hidden cells, from hidden_cells_of the reports)."""
     dimensions = [d.code for d in report.indicator.dimensions]
     return {
         "country": report.country.iso3, "period": report.period, "report": report.id,
         "replaces": report.replaces_id, "reported_at": isoformat_utc(report.created_at),
         "note": report.note, "source": report.source,
+        "evidence": _evidence_record(evidence.get(report.evidence_id or 0)),
         "cells": [{**dict(zip(dimensions, (cell.first, cell.second), strict=False)),
                    "value": plain_number(cell.value),
                    "status": SUPPRESSED if cell.suppressed else "published"}
-                  for cell in published_cells(report)],
+                  for cell in published_cells(report, hidden=hidden)],
     }
 
 
@@ -75,9 +107,12 @@ def indicator_detail(code: str) -> dict | None:
     if not found:
         return None
     indicator = found[0]
+    reports = current_reports(indicator)
+    evidence = public_evidence(reports)
+    hidden = hidden_cells_of(reports)
     return {**indicator_record(indicator),
             "targets": [_target_record(indicator, t) for t in indicator.targets],
-            "values": [report_record(r) for r in current_reports(indicator)]}
+            "values": [report_record(r, evidence, hidden[r.id]) for r in reports]}
 
 
 def _target_record(indicator: Indicator, target: IndicatorTarget) -> dict:
@@ -107,10 +142,12 @@ def tidy_records() -> Iterator[dict]:
     reports: dict[int, list[IndicatorReport]] = {}
     for report in current_reports(None):  # every indicator's, in two queries
         reports.setdefault(report.indicator_id, []).append(report)
-    for indicator in _indicators():
+    indicators = _indicators()  # before hidden_cells_of, which reads each report's unit
+    hidden = hidden_cells_of(r for own in reports.values() for r in own)
+    for indicator in indicators:
         own = [d.code for d in indicator.dimensions]
         for report in reports.get(indicator.id, []):
-            for cell in published_cells(report):
+            for cell in published_cells(report, hidden=hidden[report.id]):
                 codes = dict(zip(own, (cell.first, cell.second), strict=False))
                 yield {"indicator": indicator.code, "country": report.country.iso3,
                        "period": report.period, "report": report.id,

@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from tracker.audit.digest import queue_follow_digests
+from tracker.core.digests import PlannedMessage
 from tracker.core.outbox import deliver_due, outbox_listing
 from tracker.reminders.rules import queue_weekly_summaries, run_rules
 
@@ -28,10 +29,8 @@ def run_command(dry_run: bool, today, weekly_summary: bool) -> None:
     for message in planned:
         state = "would queue" if dry_run else ("queued" if message.queued else "already queued")
         cc = f" (cc {', '.join(message.cc)})" if message.cc else ""
-        listed = (f": {len(message.codes)} commitments {' '.join(message.codes)}"
-                  if message.codes else "")
         click.echo(f"{state}: {message.kind.value} {message.period} to {message.recipient}{cc}"
-                   f"{listed}")
+                   f"{_listed(message)}")
     if not planned:
         click.echo("No reminder is due.")
     if dry_run:
@@ -54,3 +53,14 @@ def outbox_command() -> None:
                    + (f"\n         error: {m.last_error}" if m.last_error else ""))
     if not messages:
         click.echo("The outbox is empty: everything was delivered.")
+
+
+def _listed(message: PlannedMessage) -> str:
+    """What a digest lists: ": 2 commitments A B; values due of 1 indicator C"."""
+    commitments = [code for code in message.codes if code not in message.indicators]
+    parts = [f"{len(codes)} {noun if len(codes) == 1 else noun + 's'} {' '.join(codes)}"
+             for noun, codes in (("commitment", commitments), ("indicator", message.indicators))
+             if codes]
+    if message.indicators:
+        parts[-1] = f"values due of {parts[-1]}"
+    return f": {'; '.join(parts)}" if parts else ""

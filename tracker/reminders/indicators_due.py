@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from tracker.core.dates import format_day
 from tracker.extensions import db
 from tracker.indicators.periods import Period, due_periods
 from tracker.models import Commitment, Frequency, Indicator, IndicatorReport
@@ -36,7 +37,7 @@ class ValueDue:
     def reason(self) -> str:
         """Why it is listed, in the current language."""
         return _("value for %(period)s not reported (the period ended %(date)s)",
-                 period=self.period.text, date=self.period.end.isoformat())
+                 period=self.period.text, date=format_day(self.period.end))
 
 
 def last_ended_period(frequency: Frequency | str, today: dt.date) -> Period:
