@@ -217,13 +217,13 @@ def test_an_english_note_is_marked_on_a_spanish_page_and_plain_on_an_english_one
     assert f"Editorial note: {note}</p>" in html and "(in English)" not in html
 
 
-def test_the_note_rule_prefers_the_readers_language(app, seeded):
-    recommendation = commitment("MT1-R03-MEX").recommendation
-    recommendation.editorial_note = None
-    assert recommendation.editorial_note_in("es") is None
-    recommendation.editorial_note = "A note."
-    assert recommendation.editorial_note_in("en") == ("A note.", "en")
-    assert recommendation.editorial_note_in("es") == ("A note.", "en")  # marked by the page
+def test_no_note_no_line(client, seeded):
+    commitment("MT1-R03-MEX").recommendation.editorial_note = None
+    db.session.commit()
+    for language in ("es", "en"):
+        html = client.get("/commitments/MT1-R03-MEX", headers={"Accept-Language": language})
+        assert "Editorial note" not in html.get_data(as_text=True)
+        assert "Nota editorial" not in html.get_data(as_text=True)
 
 
 # -- e-mails -------------------------------------------------------------------------

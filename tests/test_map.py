@@ -13,10 +13,13 @@ import pytest
 import sqlalchemy as sa
 from babel.numbers import format_decimal
 from factories import make_user, report_status
+from flask import render_template_string
 
+from tracker.commitments.dashboard import Group, country_breakdown
 from tracker.extensions import db
 from tracker.models import Commitment, Country, Status, StatusEvent
 from tracker.public.map_routes import MAP_FILE
+from tracker.public.style_routes import contrast
 
 REPO = Path(__file__).resolve().parent.parent
 MEMBERS = {"BLZ", "CAN", "CRI", "DOM", "GTM", "HND", "MEX", "NIC", "PAN", "SLV", "USA"}
@@ -131,6 +134,23 @@ def test_progress_classes_follow_the_legend(client, reported):
             assert classes[iso3] == f"map-state p{min(4, int(progress // 20))}", iso3
 
 
+def test_a_label_writes_the_figure_its_colour_is_read_from(app, seeded):
+    """19.6 % is written as the table writes it and coloured "under 20 %" (it was labelled
+    "20 %" in the lightest class)."""
+    groups = [g for g in country_breakdown() if g.key != "MEX"]
+    groups.append(Group("MEX", "México", "Mexico", counts={Status.IN_PROGRESS: 5},
+                        progress_sum=98))  # 19.6 %
+    with app.test_request_context():
+        html = render_template_string('{% from "public/_map.html" import progress_map %}'
+                                      '{{ progress_map(groups, "es") }}', groups=groups)
+    path = re.search(r'data-iso3="MEX">\s*<path class="map-state (\w+)"', html).group(1)
+    label = re.search(r'<text class="map-label main on-(\w+)"[^>]*><tspan[^>]*>MEX</tspan>'
+                      r'<tspan[^>]*>([^<]+)</tspan>', html)
+    assert (path, label.group(1), label.group(2)) == ("p0", "p0", "19,6 %")
+    row = re.search(r'data-key="MEX">.*?</svg> ([^<]+)</span>', html, re.S).group(1)
+    assert row == label.group(2)  # the table's figure
+
+
 def test_the_dashboard_draws_the_same_map(client, reported):
     dashboard, page = parsed(client, "/"), parsed(client)
     assert [(x["iso3"], x["label"], x["href"]) for x in dashboard.links] == [
@@ -189,28 +209,18 @@ def test_the_svg_scales_to_its_container(client, seeded):
 
 # -- colours and geometry -------------------------------------------------------------
 
-def _luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _contrast(first: str, second: str) -> float:
-    high, low = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 def test_each_label_reads_on_its_class_fill():
     css = (REPO / "tracker/static/css/tracker.css").read_text(encoding="utf-8")
     section = css[css.index("/* Map"):]
-    tokens = dict(re.findall(r"(--map-[a-z0-9-]+):\s*(#[0-9a-f]{6})", section))
+    tokens = dict(re.findall(r"(--map-[a-z0-9-]+):\s*(#[0-9a-f]{6})", css))
     for level in range(5):
         rule = re.search(rf"\.map-label\.on-p{level} \{{([^}}]*)\}}", section).group(1)
         text = tokens["--map-label-light" if "--map-label-light" in rule else "--map-label-dark"]
         assert f"var(--map-p{level})" in rule  # the label's halo is its own fill
-        assert _contrast(text, tokens[f"--map-p{level}"]) >= 4.5, level
-    luminances = [_luminance(tokens[f"--map-p{level}"]) for level in range(5)]
-    assert luminances == sorted(luminances, reverse=True)  # light to dark: sequential
+        assert contrast(text, tokens[f"--map-p{level}"]) >= 4.5, level
+    # light to dark, sequential: each class contrasts more with white than the one before
+    against_white = [contrast(tokens[f"--map-p{level}"], "#ffffff") for level in range(5)]
+    assert against_white == sorted(against_white)
 
 
 def test_the_committed_geometry_is_small_and_complete():

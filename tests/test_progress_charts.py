@@ -5,20 +5,26 @@ bars carry the figure they draw; the history costs one query whatever the data s
 import datetime as dt
 import html as html_lib
 import re
+import unicodedata
 
 import pytest
 import sqlalchemy as sa
 import time_machine
+from conftest import make_config, running_app
 from factories import report_status
 
-from tracker.commitments.progress_history import progress_history
+from tracker.commitments.dashboard import country_breakdown
+from tracker.commitments.progress_history import PAST_MONTHS_KEPT, progress_history
+from tracker.core.dates import local_today
 from tracker.extensions import cache, db
 from tracker.models import Country, Status, StatusEvent
 
 EN = {"Accept-Language": "en"}
 UTC = dt.timezone.utc
-CHART_ROW = re.compile(r'<g data-key="([^"]+)" data-progress="([^"]+)">\s*<text[^>]*>([^<]+)</text>'
-                       r'.*?<text[^>]*>([^<]+)</text>\s*</g>', re.S)
+ZONE = "America/Mexico_City"
+CHART_ROW = re.compile(r'<li data-key="([^"]+)" data-progress="([^"]+)">\s*'
+                       r'<span class="bar-name">([^<]+)</span>'
+                       r'.*?<span class="bar-figure">([^<]+)</span>\s*</li>', re.S)
 TABLE_ROW = re.compile(r'<tr data-key="([^"]+)">.*?data-progress="([^"]+)">.*?</svg> '
                        r'([^<]+)</span>', re.S)
 
@@ -30,7 +36,7 @@ def section(html: str, start: str, end: str = "</section>") -> str:
 
 def country_chart(html: str) -> dict[str, tuple[str, str, str]]:
     """{key: (drawn progress, label, figure beside the bar)} of the per-country chart."""
-    chart = section(html, 'class="chart progress-chart"', "</svg>")
+    chart = section(html, 'class="bar-list progress-chart"', "</ul>")
     return {key: (value, html_lib.unescape(name), figure)
             for key, value, name, figure in CHART_ROW.findall(chart)}
 
@@ -77,9 +83,17 @@ def test_the_country_chart_draws_and_writes_the_tables_progress(client, reported
                                                             else "1.6 %")
     names = {name for _drawn, name, _figure in chart.values()}
     assert not names & {c.iso3 for c in db.session.scalars(sa.select(Country))}
-    # the bar's length is that progress: 380 units are 100 %
+    # the bar's length is that progress: 100 units are 100 %
     bar = re.search(r'data-key="MEX".*?class="done"[^>]*width="([\d.]+)"', html, re.S).group(1)
-    assert float(bar) == pytest.approx(3.8 * float(chart["MEX"][0]), abs=0.05)
+    assert float(bar) == pytest.approx(float(chart["MEX"][0]), abs=0.05)
+    # in the map's and the matrix's order: by name in the reader's language, the CRM last
+    keys, table_keys = list(chart), list(table)
+    assert keys == table_keys and keys[-1] == "CRM"
+    folded = ["".join(c for c in unicodedata.normalize("NFKD", chart[k][1])
+                      if not unicodedata.combining(c)).casefold() for k in keys[:-1]]
+    assert folded == sorted(folded)
+    assert keys.index("DOM") > keys.index("PAN") if language == "es" else \
+        keys.index("DOM") < keys.index("GTM")
 
 
 def test_theme_and_table_rows_carry_progress_bars(client, reported):
@@ -88,8 +102,16 @@ def test_theme_and_table_rows_carry_progress_bars(client, reported):
     tables = table_progress(html, "Commitments by working table and status")
     assert themes and tables
     assert all(figure == f"{float(drawn):g} %" for drawn, figure in themes.values())
-    # MT1 of the latest meeting holds 33 + 7 + 100 of Mexico's and Guatemala's reports
-    assert any(float(drawn) > 0 for drawn, _ in tables.values())
+    # MT1 of the latest meeting holds 33 + 7 + 100 of Mexico's and Guatemala's reports, MT3
+    # Costa Rica's 10; every other commitment counts 0
+    sizes = dict(db.session.execute(sa.text(
+        "SELECT wt.code, count(c.id) FROM commitment c "
+        "JOIN recommendation r ON r.id = c.recommendation_id "
+        "JOIN working_table wt ON wt.id = r.working_table_id GROUP BY wt.code")).all())
+    expected = {"MT1": round((33 + 7 + 100) / sizes["MT1"], 1), "MT2": 0.0,
+                "MT3": round(10 / sizes["MT3"], 1)}
+    assert {key: float(drawn) for key, (drawn, _figure) in tables.items()} == expected
+    assert expected["MT1"] > 0 and expected["MT3"] > 0
 
 
 def replayed(until: dt.datetime, country: str | None = None) -> tuple[int, float]:
@@ -231,3 +253,71 @@ def test_a_report_this_month_moves_the_last_point_while_past_months_are_kept(app
     after = progress_history(country_id=mexico)
     assert after.points[-1].progress == mexico_progress() > before.points[-1].progress
     assert after.points[:-1] == before.points[:-1]
+
+
+def history_table(html: str) -> dict[str, float]:
+    """{period end: progress} of the page's progress-over-time table."""
+    table = section(html, "history-caption", "</table>")
+    return {end: float(progress) for end, progress in
+            re.findall(r'<tr data-end="([^"]+)">.*?data-progress="([^"]+)"', table, re.S)}
+
+
+class TestMonthsOfTheConfiguredZone:
+    """TRACKER_TIMEZONE=America/Mexico_City (UTC-6 all year since 2022)."""
+
+    @pytest.fixture
+    def app(self, tmp_path):
+        with running_app(make_config(tmp_path, BABEL_DEFAULT_TIMEZONE=ZONE)) as app:
+            yield app
+
+    def test_an_update_on_the_last_evening_counts_in_that_month(self, client, people):
+        year = dt.date.today().year + 1
+        evening = dt.datetime(year, 2, 1, 1, tzinfo=UTC)  # 19:00 on 31 January in Mexico City
+        with time_machine.travel(evening, tick=False):
+            report_status(people["focal_point"], "MT1-R01-MEX", "completed", progress=None)
+            assert local_today() == dt.date(year, 1, 31)
+            page = client.get("/countries/MEX", headers=EN).get_data(as_text=True)
+        # "this month" is the zone's: the last point is today there, 31 January
+        assert list(history_table(page))[-1] == f"{year}-01-31"
+        mexico = db.session.scalar(sa.select(Country.id).filter_by(iso3="MEX"))
+        with time_machine.travel(dt.datetime(year, 3, 10, 12, tzinfo=UTC), tick=False):
+            points = {p.end: p for p in progress_history(country_id=mexico).points}
+        january, february = points[dt.date(year, 1, 31)], points[dt.date(year, 2, 28)]
+        end_of_january = dt.datetime(year, 2, 1, 6, tzinfo=UTC)  # midnight in Mexico City
+        assert (january.commitments, january.progress) == replayed(end_of_january, "MEX")
+        assert january.progress == february.progress
+        # cut at UTC midnight, the update would have fallen in February
+        assert january.progress > replayed(dt.datetime(year, 2, 1, tzinfo=UTC), "MEX")[1]
+
+
+def test_past_months_lag_an_import_by_one_window_at_most(client, dated_history, people):
+    first, _second, third = dated_history
+    noon = dt.datetime.combine(third, dt.time(12), tzinfo=UTC).timestamp()
+    window_start = noon // PAST_MONTHS_KEPT * PAST_MONTHS_KEPT
+    month_end = f"{_month_end_of(first)}"
+    with time_machine.travel(window_start + 60, tick=False):
+        before = history_table(client.get("/countries/MEX", headers=EN).get_data(as_text=True))
+    # history imported with a past date (as `flask demo-data` or a seed writes it)
+    with time_machine.travel(dt.datetime.combine(first, dt.time(13), tzinfo=UTC), tick=False):
+        report_status(people["focal_point"], "MT1-R03-MEX", "in_progress", progress=90)
+    with time_machine.travel(window_start + PAST_MONTHS_KEPT - 60, tick=False):
+        within = history_table(client.get("/countries/MEX", headers=EN).get_data(as_text=True))
+    with time_machine.travel(window_start + PAST_MONTHS_KEPT + 1, tick=False):
+        after = history_table(client.get("/countries/MEX", headers=EN).get_data(as_text=True))
+    assert within[month_end] == before[month_end]  # kept within the window: the lag is honest
+    expected = replayed(day_after(_month_end_of(first)), "MEX")[1]
+    assert after[month_end] == expected != before[month_end]  # and bounded by it
+
+
+def _month_end_of(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def test_the_page_hands_its_tallies_to_the_history(app, seeded, count_queries):
+    groups = country_breakdown()
+    progress_history(groups=groups)  # the past months are now kept
+    with count_queries() as statements:
+        assert progress_history(groups=groups).points
+        assert progress_history(country_id=-1, groups=[]).points == []  # none: nothing read
+    assert statements == []

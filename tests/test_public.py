@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from factories import make_user
 
-from tracker.extensions import db
+from tracker.extensions import cache, db
 from tracker.models import Commitment, Status, StatusEvent
 
 ROW = re.compile(r'<tr data-key="([^"]+)">\s*<th scope="row">[^<]*</th>(.*?)</tr>', re.S)
@@ -162,6 +162,7 @@ def test_public_pages_run_a_fixed_number_of_queries(app, client, seeded, count_q
              "/countries/CRM", "/commitments/MT2-R02-CRM"]
 
     def queries_per_page():
+        cache.clear()  # as in a worker that starts: the past months of the history too
         counts = []
         for page in pages:
             with count_queries() as statements:

@@ -13,10 +13,13 @@
     const under = document.elementsFromPoint(x, y).find(el => el !== text && !text.contains(el) &&
         ['rect', 'path', 'circle', 'polygon'].includes(el.tagName) && getComputedStyle(el).fill !== 'none');
     const back = under ? getComputedStyle(under).fill : 'rgb(255, 255, 255)';
-    const size = parseFloat(getComputedStyle(text).fontSize), bold = parseInt(getComputedStyle(text).fontWeight) >= 700;
+    // The size on screen: a font size in the SVG's units times the SVG's scale (WCAG's
+    // "large text" is what the reader sees, 24 CSS px or 18.66 bold).
+    const ctm = text.getScreenCTM(), scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
+    const size = parseFloat(getComputedStyle(text).fontSize) * scale, bold = parseInt(getComputedStyle(text).fontWeight) >= 700;
     const needed = (size >= 24 || (bold && size >= 18.66)) ? 3 : 4.5;
     const r = ratio(getComputedStyle(text).fill, back);
-    found.push({text: text.textContent.trim().slice(0, 30), ratio: r, needed});
+    found.push({text: text.textContent.trim().slice(0, 30), ratio: r, needed, size});
   }
   return found;
 }

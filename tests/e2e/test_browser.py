@@ -68,9 +68,9 @@ def test_dashboard(page, axe):
     visit(page, "/")
     assert html_lang(page) == "es"
     check_dashboard(page)
-    # progress by country, then progress over time: each a labelled image
-    for chart in ("svg.progress-chart", "svg.progress-history"):
-        assert page.locator(f"{chart}[role=img][aria-labelledby]").count() == 1
+    # progress by country, a labelled list of bars in text; progress over time, a labelled image
+    assert page.locator("ul.progress-chart[aria-labelledby] li").count() == 12
+    assert page.locator("svg.progress-history[role=img][aria-labelledby]").count() == 1
     axe(page)
 
 

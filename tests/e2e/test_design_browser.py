@@ -57,7 +57,8 @@ def test_the_matrix_fits_at_1280_with_every_state_and_the_regional_column(new_pa
     sizes = page.evaluate("""() => {
         const frame = document.querySelector('.matrix-frame');
         const table = frame.querySelector('table');
-        const names = [...table.querySelectorAll('thead th.country a')].map(a => a.textContent);
+        const names = [...table.querySelectorAll('thead th.country .country-name')]
+            .map(a => a.textContent);
         return {table: table.getBoundingClientRect().width, frame: frame.clientWidth,
                 scroll: frame.scrollWidth, columns: names}; }""")
     assert sizes["table"] <= sizes["frame"] and sizes["scroll"] <= sizes["frame"], sizes

@@ -7,10 +7,12 @@ percentage, 100 for a completed commitment, 0 when nothing was reported.
 """
 
 import datetime as dt
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.audit.ratings import ratings_for
 from tracker.commitments.matrix import latest_meeting_first
@@ -37,6 +39,7 @@ class Group:
     name_en: str
     counts: dict[Status, int] = field(default_factory=lambda: {s: 0 for s in Status})
     progress_sum: int = 0
+    regional: bool = False  # an owner that is no country (the CRM)
 
     def name(self, locale: str = "es") -> str:
         return self.name_en if locale == "en" else self.name_es
@@ -63,6 +66,9 @@ class Dashboard:
     recent: list[StatusEvent]
     contested: list[Commitment]
     contested_count: int
+    # The progress each recent event started from (the commitment's previous event), so an
+    # update that keeps the status still says what changed.
+    progress_before: dict[int, int | None] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -72,23 +78,24 @@ class Dashboard:
 def _breakdown(scope: str, key, name_es, name_en, target, *, country_id: int | None = None,
                where=None, first=()) -> list[Group]:
     """Groups of one tally scope joined to ``target`` (a country, theme or working table),
-    ordered by ``first`` (columns, grouped on too), then by key."""
+    ordered by ``first`` (columns, grouped on too), then by key; with ``first``, a group
+    is regional when its first column is true (the countries' ``regional``)."""
     on = (target.id == (CommitmentTally.country_id if scope == "all"
                         else CommitmentTally.scope_id))
-    query = (sa.select(key, name_es, name_en, CommitmentTally.status,
+    query = (sa.select(*first, key, name_es, name_en, CommitmentTally.status,
                        sa.func.sum(CommitmentTally.count),
                        sa.func.sum(CommitmentTally.progress_sum))
-             .join(target, on)
+             .select_from(CommitmentTally).join(target, on)
              .where(CommitmentTally.scope == scope, CommitmentTally.count > 0))
     if country_id is not None:
         query = query.where(CommitmentTally.country_id == country_id)
     if where is not None:
         query = query.where(where)
     groups: dict[str, Group] = {}
-    for k, es, en, status, count, progress in db.session.execute(
+    for *head, k, es, en, status, count, progress in db.session.execute(
             query.group_by(*first, key, name_es, name_en, CommitmentTally.status)
             .order_by(*first, key)):
-        group = groups.setdefault(k, Group(k, es, en))
+        group = groups.setdefault(k, Group(k, es, en, regional=bool(head and head[0])))
         group.counts[Status(status)] = count
         group.progress_sum += progress or 0
     return list(groups.values())
@@ -118,11 +125,12 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
         sa.select(Commitment).where(overdue_clause(today))
         .options(joinedload(Commitment.country), joinedload(Commitment.recommendation))
         .order_by(Commitment.due_date, Commitment.code).limit(overdue_limit)))
-    recent = list(db.session.scalars(
-        sa.select(StatusEvent).where(StatusEvent.from_status.is_not(None))
+    recent_rows = db.session.execute(
+        sa.select(StatusEvent, _progress_before()).where(StatusEvent.from_status.is_not(None))
         .options(joinedload(StatusEvent.commitment).joinedload(Commitment.recommendation),
                  joinedload(StatusEvent.commitment).joinedload(Commitment.country))
-        .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(recent_limit)))
+        .order_by(StatusEvent.at.desc(), StatusEvent.id.desc()).limit(recent_limit)).all()
+    recent = [event for event, _before in recent_rows]
     contested_ids = [i for i, rating in ratings_for().items() if rating.contested]
     contested = list(db.session.scalars(
         sa.select(Commitment).where(Commitment.id.in_(contested_ids))
@@ -132,7 +140,29 @@ def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
                      progress=round(progress_sum / total, 1) if total else 0.0,
                      by_country=by_country, by_theme=by_theme, by_table=by_table,
                      latest_meeting=latest,
-                     overdue=overdue, overdue_count=overdue_total, recent=recent)
+                     overdue=overdue, overdue_count=overdue_total, recent=recent,
+                     progress_before={event.id: before for event, before in recent_rows})
+
+
+def _progress_before():
+    """The progress of the commitment's event just before this one (in the same query)."""
+    earlier = aliased(StatusEvent)
+    return (sa.select(earlier.progress)
+            .where(earlier.commitment_id == StatusEvent.commitment_id,
+                   sa.or_(earlier.at < StatusEvent.at,
+                          sa.and_(earlier.at == StatusEvent.at, earlier.id < StatusEvent.id)))
+            .order_by(earlier.at.desc(), earlier.id.desc()).limit(1)
+            .correlate(StatusEvent).scalar_subquery())
+
+
+def _folded(name: str) -> str:
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+
+
+def by_name(groups: Iterable[Group], locale: str) -> list[Group]:
+    """Groups as the map and the matrix list them: by name in the reader's language
+    (accents aside), regional owners (the CRM) last."""
+    return sorted(groups, key=lambda g: (g.regional, _folded(g.name(locale))))
 
 
 def theme_breakdown(country_id: int | None = None) -> list[Group]:

@@ -92,7 +92,7 @@ class Filters:
         page = page_argument(args)
         values["overdue"] = values["overdue"].lower() if "overdue" in args else "false"
         if values["overdue"] not in OVERDUE_VALUES:
-            raise BadFilter(_l("overdue must be true or false."))
+            raise BadFilter(_l("overdue must be 1 (overdue commitments only) or 0."))
         if values["status"] and values["status"] not in {s.value for s in Status}:
             raise BadFilter(_l("Unknown status: %(value)s", value=values["status"]))
         if values["sort"] and values["sort"] not in SORTS:

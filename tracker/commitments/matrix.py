@@ -1,6 +1,7 @@
 """The regional matrix: a meeting's recommendations by the member states, one cell each,
 then a column for the CRM as a regional body when the meeting gives it commitments."""
 
+import unicodedata
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -33,8 +34,17 @@ def latest_meeting_first():
     return (Meeting.held_on.is_(None), Meeting.held_on.desc(), Meeting.id.desc())
 
 
-def build_matrix(meeting_code: str | None = None) -> Matrix | None:
-    """The matrix of one meeting (the latest by default); None if that meeting is unknown."""
+def by_name(countries: list[Country], locale: str) -> list[Country]:
+    """The member states by their name in the reader's language (accents aside: "México"
+    among the M), the CRM as a regional body last: the columns are headed by those names."""
+    def folded(name: str) -> str:
+        return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
+    return sorted(countries, key=lambda c: (c.regional, folded(c.name(locale))))
+
+
+def build_matrix(meeting_code: str | None = None, locale: str = "es") -> Matrix | None:
+    """The matrix of one meeting (the latest by default), its columns in ``locale``'s name
+    order (by_name); None if that meeting is unknown."""
     # One meeting read, not all of them (hundreds at scale): the picker lists them from a
     # cache (tracker.public.options).
     if meeting_code and CONTROL.search(meeting_code):
@@ -45,8 +55,7 @@ def build_matrix(meeting_code: str | None = None) -> Matrix | None:
     meeting = db.session.scalar(query)
     if meeting_code and meeting is None:
         return None
-    countries = list(db.session.scalars(sa.select(Country)
-                                        .order_by(Country.regional, Country.iso3)))
+    countries = by_name(list(db.session.scalars(sa.select(Country))), locale)
     if meeting is None:
         return Matrix(None, [c for c in countries if not c.regional], [], {})
     recommendations = list(db.session.scalars(

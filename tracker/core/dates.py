@@ -7,8 +7,10 @@ says nothing of the zone. So a day is written "2 dic 2026" / "2 Dec 2026" and an
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
+from flask import current_app
 from flask_babel import get_locale, to_user_timezone
 
 # Day, abbreviated month, four-digit year: CLDR's "es" abbreviates without a dot ("dic").
@@ -16,6 +18,16 @@ DAY_PATTERN = "d MMM y"
 # The site's Spanish is Latin-American: CLDR's "es" (Spain) writes September "sept", "es_419"
 # "sep"; every other month is the same in both.
 DATE_LOCALES = {"es": "es_419"}
+
+
+def local_zone() -> ZoneInfo:
+    """The configured zone (TRACKER_TIMEZONE, as BABEL_DEFAULT_TIMEZONE)."""
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def local_today() -> dt.date:
+    """Today in the configured zone: the server's own date is another day for hours."""
+    return dt.datetime.now(local_zone()).date()
 
 
 def format_day(value: dt.date | dt.datetime) -> str:

@@ -4,9 +4,9 @@ A focal point on a slow link gets 304 answers for pages that did not change; a p
 logged-in user, or one that sets a cookie, is never stored by a shared cache.
 """
 
-import datetime as dt
 import functools
 import hashlib
+from collections.abc import Callable
 from typing import cast
 
 from flask import Response, current_app, render_template, request, session
@@ -15,6 +15,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from tracker.core.data_version import data_token, remember
+from tracker.core.dates import local_today
 
 PUBLIC_MAX_AGE = 60  # seconds: updates show within a minute
 
@@ -42,7 +43,7 @@ def no_store_for_users(response: Response) -> Response:
 def _request_parts() -> tuple:
     """What a public answer depends on besides the data: the language, the day (overdue
     counts change at midnight) and the URL."""
-    return str(get_locale()), dt.date.today(), request.full_path
+    return str(get_locale()), local_today(), request.full_path
 
 
 def conditional_on_data(view):
@@ -87,13 +88,17 @@ def answered_once_per_version(view):
     return wrapper
 
 
-def rendered_once_per_version(view):
+def rendered_once_per_version(view=None, *, parts: Callable[[], tuple] = tuple):
     """A public page is the same for every anonymous reader of a language on a day, so it
-    is rendered once per version of the data. A logged-in reader, or one with something in
-    the session (a flashed message), always gets a fresh page."""
+    is rendered once per version of the data (and of ``parts()``, what else it depends on:
+    ``@rendered_once_per_version(parts=...)``). A logged-in reader, or one with something
+    in the session (a flashed message), always gets a fresh page."""
+    if view is None:
+        return functools.partial(rendered_once_per_version, parts=parts)
+
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         if current_user.is_authenticated or session:
             return view(*args, **kwargs)
-        return remember("page", lambda: view(*args, **kwargs), *_request_parts())
+        return remember("page", lambda: view(*args, **kwargs), *_request_parts(), *parts())
     return wrapper

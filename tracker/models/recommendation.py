@@ -1,7 +1,7 @@
 """Recommendations: the regional text as the minutes state it."""
 
 import enum
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, Optional
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,16 +14,6 @@ if TYPE_CHECKING:
     from tracker.models.commitment import Commitment
     from tracker.models.meeting import WorkingTable
     from tracker.models.reference import Theme
-
-
-# The editorial notes are the editors' remarks on how the minutes were read, written in
-# English in the seed files; a Spanish one would need its own column (editorial_note_es).
-EDITORIAL_NOTE_LANGUAGE = "en"
-
-
-class EditorialNote(NamedTuple):
-    text: str
-    language: str  # "es" or "en": a page marks it with lang= when not the reader's
 
 
 class RecommendationKind(enum.StrEnum):
@@ -56,6 +46,8 @@ class Recommendation(Model):
     text_es: Mapped[str] = mapped_column(sa.Text)
     title_es: Mapped[str] = mapped_column(sa.String(300))
     title_en: Mapped[str] = mapped_column(sa.String(300))
+    # The editors' remark on how the minutes were read: in English (as the seed files write
+    # it; there is one column), so a Spanish page marks it lang="en" and says so.
     editorial_note: Mapped[Optional[str]] = mapped_column(sa.Text)
     # Titles and text without accents, lower-cased, kept by tracker.commitments.search on every
     # write: a plain LIKE over it is fast on both databases.
@@ -78,16 +70,6 @@ class Recommendation(Model):
 
     def title(self, locale: str = "es") -> str:
         return self.title_en if locale == "en" else self.title_es
-
-    def editorial_note_in(self, locale: str) -> EditorialNote | None:
-        """The note in the reader's language if there is one, else in the other (the page
-        then says which): never another language's note passed off as the reader's."""
-        notes = {EDITORIAL_NOTE_LANGUAGE: self.editorial_note}
-        for language in (locale, *notes):
-            text = notes.get(language)
-            if text:
-                return EditorialNote(text, language)
-        return None
 
     def __repr__(self) -> str:
         return f"<Recommendation {self.code}>"

@@ -10,4 +10,11 @@ from tracker.core.http_cache import cache_public_page  # noqa: E402
 
 bp.after_request(cache_public_page)
 
-from tracker.public import indicator_routes, map_routes, routes, source_routes, style_routes  # noqa: E402,F401
+from tracker.public import (  # noqa: E402,F401
+    indicator_routes,
+    map_routes,
+    routes,
+    site_routes,
+    source_routes,
+    style_routes,
+)

@@ -1,7 +1,5 @@
 """Public views: the dashboard, the list of commitments, a commitment, the language."""
 
-import datetime as dt
-
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request
 from flask_babel import get_locale, gettext as _
@@ -20,9 +18,10 @@ from tracker.commitments.listing import (
     page_argument,
 )
 from tracker.commitments.matrix import build_matrix
-from tracker.commitments.progress_history import progress_history
+from tracker.commitments.progress_history import History, past_months_window, progress_history
 from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
+from tracker.core.dates import local_today
 from tracker.core.http_cache import rendered_once_per_version, shared_content
 from tracker.core.request_checks import id_argument
 from tracker.core.urls import local_target
@@ -36,16 +35,26 @@ from tracker.public import bp
 LANGUAGE_COOKIE = "lang"
 
 
+def _history_window() -> tuple[int]:
+    """Pages drawing the progress over time are kept no longer than its past months are
+    (PAST_MONTHS_KEPT), so a page never makes them lag longer."""
+    return (past_months_window(),)
+
+
 @bp.get("/")
-@rendered_once_per_version
+@rendered_once_per_version(parts=_history_window)
 def index():
     """The dashboard: totals, progress by country, theme and working table, overdue, recent."""
-    locale, today = str(get_locale()), dt.date.today()
+    locale, today = str(get_locale()), local_today()
+
+    def render() -> str:
+        dashboard = compute_dashboard(today)
+        return render_template(
+            "public/_dashboard.html", dashboard=dashboard, statuses=list(Status), locale=locale,
+            ledger_head=current_head(),
+            history=progress_history(today, groups=dashboard.by_country))
     # The figures are the same for logged-in readers too: computed once per data version.
-    content = remember("dashboard-html", lambda: render_template(
-        "public/_dashboard.html", dashboard=compute_dashboard(today), statuses=list(Status),
-        locale=locale, ledger_head=current_head(), history=progress_history(today)),
-        locale, today)
+    content = remember("dashboard-html", render, locale, today, *_history_window())
     return render_template("public/dashboard.html", content=Markup(content))
 
 
@@ -90,7 +99,7 @@ def set_language(code: str):
 def matrix():
     """The regional matrix: a meeting's recommendations by the 11 member states."""
     def context():
-        built = build_matrix(request.args.get("meeting") or None)
+        built = build_matrix(request.args.get("meeting") or None, str(get_locale()))
         if built is None:
             abort(404, description=_("There is no meeting with this code."))
         ids = [cell.id for _rec, cells, _progress in built.rows for cell in cells.values()]
@@ -100,7 +109,7 @@ def matrix():
 
 
 @bp.get("/countries/<iso3>")
-@rendered_once_per_version
+@rendered_once_per_version(parts=_history_window)
 def country(iso3: str):
     """A member state's scorecard: its commitments by status and theme, then page by page,
     overdue first."""
@@ -118,7 +127,7 @@ def country(iso3: str):
         if country is None:  # gone since the choices were cached
             abort(404)
         summary = next(iter(country_breakdown(country.id)), None)
-        today = dt.date.today()
+        today = local_today()
         page = country_page(country.id, summary.total if summary else 0, number, today)
         if page is None:
             abort(404)
@@ -126,9 +135,11 @@ def country(iso3: str):
                     ratings=ratings_for(c.id for c in page.items), summary=summary,
                     by_theme=theme_breakdown(country.id), today=today,
                     commitments=page.items, list_limit=COUNTRY_PER_PAGE, page=page,
-                    history=progress_history(today, country.id))
+                    history=progress_history(today, country.id, [summary]) if summary
+                    else History(points=[], quarterly=False))
     return render_template("public/country.html", title=name,
-                           content=shared_content("public/_country.html", context))
+                           content=shared_content("public/_country.html", context,
+                                                  *_history_window()))
 
 
 @bp.get("/sources/<code>")

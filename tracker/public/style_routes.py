@@ -17,7 +17,9 @@ from tracker.public import bp
 PAIRS = [("--ink", "--paper"), ("--muted", "--paper"), ("--muted", "--wash"),
          ("--accent", "--paper"), ("--accent-dark", "--paper"), ("--danger", "--paper"),
          *((f"--status-{s.value}", "--status-ink") for s in Status),
-         ("--progress", "--paper")]
+         ("--progress", "--paper"), ("--tagline", "--accent-dark"), ("--contested", "--paper"),
+         ("--accepted", "--paper"), ("--info-wash", "--ink"), ("--danger-wash", "--ink"),
+         ("--overdue-wash", "--ink"), ("--highlight", "--ink")]
 TOKEN = re.compile(r"(--[a-z_-]+):\s*(#[0-9a-fA-F]{6})\b")
 
 
@@ -47,6 +49,8 @@ def palette() -> list[tuple[str, str, str, str, float]]:
 
 @bp.get("/style")
 def style():
+    """The design system's page: each component as the pages draw it, and every colour pair
+    of PAIRS with its contrast ratio, read from tracker.css."""
     return render_template("public/style.html", statuses=list(Status), palette=palette(),
                            progress_samples=[None, 0, 12.5, 50, 100],
                            assessment=Assessment.LIMITED)

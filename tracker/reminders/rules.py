@@ -63,6 +63,7 @@ class Item:
     reasons: list[str]
     escalated: bool = False
     overdue: bool = False
+    value_due: bool = False  # an indicator whose value is due, not a commitment
 
 
 def _as_date(value: dt.datetime) -> dt.date:
@@ -105,7 +106,7 @@ def _with_values_due(items: list[Item], values: list[ValueDue], locale: str) -> 
     """The indicator values due listed after the overdue commitments and before the rest,
     within DIGEST_MAX_ITEMS (the current language)."""
     url = my_indicators_url()
-    listed = [Item(v.code, v.name(locale), url, [v.reason()]) for v in values]
+    listed = [Item(v.code, v.name(locale), url, [v.reason()], value_due=True) for v in values]
     at = sum(1 for item in items if item.overdue)
     return (items[:at] + listed + items[at:])[:max_items()]
 
@@ -171,8 +172,10 @@ def _digest(user: User, kind, period, items, counts: Counts, secretariat, settin
                            unsubscribe_url=unsubscribe, escalated=bool(cc),
                            preferences_url=public_url("reminders.preferences"))
     codes = [i.code for i in items]
-    return plan_digest(user, kind, period, subject, body, dry_run=dry_run, codes=codes, cc=cc,
-                       unsubscribe_url=unsubscribe, key_parts=codes)
+    message = plan_digest(user, kind, period, subject, body, dry_run=dry_run, codes=codes,
+                          cc=cc, unsubscribe_url=unsubscribe, key_parts=codes)
+    message.indicators = [i.code for i in items if i.value_due]
+    return message
 
 
 def _country_summary(today: dt.date, settings: ReminderSettings) -> Sequence[sa.Row]:
