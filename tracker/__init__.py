@@ -135,6 +135,7 @@ def register_commands(app: Flask) -> None:
     from tracker.operations.cli import backup_group
     from tracker.reminders.cli import reminders_group
     from tracker.reminders.scheduler import scheduler_command
+    from tracker.reports.cli import report_group
 
     app.cli.add_command(seed_command)
     app.cli.add_command(users_group)
@@ -146,6 +147,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(backup_group)
     app.cli.add_command(minutes_group)
+    app.cli.add_command(report_group)
 
 
 def register_template_globals(app: Flask) -> None:
