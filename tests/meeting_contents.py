@@ -27,7 +27,7 @@ def contents() -> dict:
     all_of = lambda model: db.session.scalars(sa.select(model)).all()  # noqa: E731
     recommendations = sorted(
         (r.code, r.kind.value, r.year, r.section, r.position, r.text_es, r.title_es,
-         r.title_en, r.theme.code, r.editorial_note, r.working_table.code,
+         r.title_en, r.theme.code, r.editorial_note, r.editorial_note_es, r.working_table.code,
          r.working_table.position, r.working_table.name_es, r.working_table.name_en,
          r.working_table.facilitators, r.working_table.meeting.code)
         for r in all_of(Recommendation))

@@ -205,20 +205,38 @@ def test_json_errors_never_carry_werkzeug_english_detail(client, language, detai
 
 # -- editorial notes -----------------------------------------------------------------
 
-def test_an_english_note_is_marked_on_a_spanish_page_and_plain_on_an_english_one(client,
-                                                                                 seeded):
-    note = "Kept as two items, as written."
-    commitment("MT1-R03-MEX").recommendation.editorial_note = note
+def page(client, language: str) -> str:
+    answer = client.get("/commitments/MT1-R03-MEX", headers={"Accept-Language": language})
+    return answer.get_data(as_text=True)
+
+
+def test_each_page_shows_the_note_in_its_own_language_only(client, seeded):
+    english, spanish = "Kept as two items, as written.", "Se mantienen como dos puntos."
+    rec = commitment("MT1-R03-MEX").recommendation
+    rec.editorial_note, rec.editorial_note_es = english, spanish
     db.session.commit()
-    spanish = client.get("/commitments/MT1-R03-MEX", headers={"Accept-Language": "es"})
-    assert f'<span lang="en">{note}</span> (en inglés)' in spanish.get_data(as_text=True)
-    english = client.get("/commitments/MT1-R03-MEX", headers={"Accept-Language": "en"})
-    html = english.get_data(as_text=True)
-    assert f"Editorial note: {note}</p>" in html and "(in English)" not in html
+    es, en = page(client, "es"), page(client, "en")
+    assert f"Nota editorial: {spanish}</p>" in es and english not in es
+    assert f"Editorial note: {english}</p>" in en and spanish not in en
+    assert "(en inglés)" not in es and 'lang="en">' + english not in es
+
+
+@pytest.mark.parametrize("missing, language", [("editorial_note_es", "es"),
+                                               ("editorial_note", "en")])
+def test_a_note_missing_in_the_readers_language_shows_nothing(client, seeded, missing,
+                                                              language):
+    rec = commitment("MT1-R03-MEX").recommendation
+    rec.editorial_note, rec.editorial_note_es = "In English.", "En español."
+    setattr(rec, missing, None)
+    db.session.commit()
+    html = page(client, language)
+    assert "Editorial note" not in html and "Nota editorial" not in html
+    assert "In English." not in html and "En español." not in html
 
 
 def test_no_note_no_line(client, seeded):
-    commitment("MT1-R03-MEX").recommendation.editorial_note = None
+    rec = commitment("MT1-R03-MEX").recommendation
+    rec.editorial_note = rec.editorial_note_es = None
     db.session.commit()
     for language in ("es", "en"):
         html = client.get("/commitments/MT1-R03-MEX", headers={"Accept-Language": language})

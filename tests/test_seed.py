@@ -170,6 +170,29 @@ def test_seeding_again_after_an_edit_updates_the_title_and_keeps_history(app, se
     assert [(e.id, e.to_status) for e in commitment.events] == history
 
 
+def test_every_editorial_note_is_seeded_in_both_languages(seeded):
+    noted = [r for r in rows(Recommendation) if r.editorial_note or r.editorial_note_es]
+    assert noted and all(r.editorial_note and r.editorial_note_es for r in noted)
+    rec = db.session.scalar(sa.select(Recommendation).filter_by(code="MT1-R04"))
+    assert rec.note("es").startswith("En el acta") and rec.note("en").startswith("In the minutes")
+
+
+def test_seeding_again_after_a_spanish_note_edit_updates_it(app, seeded, tmp_path):
+    edited = tmp_path / "seed"
+    shutil.copytree(app.config["SEED_DATA_DIR"], edited)
+    meeting_file = edited / "meetings" / "crm-salon-londres.yaml"
+    text = meeting_file.read_text(encoding="utf-8")
+    old = "note_es: El acta no indica qué Estados participan;"
+    assert old in text
+    meeting_file.write_text(text.replace(old, "note_es: El acta no nombra a los Estados;"),
+                            encoding="utf-8")
+    report = apply_seed(read_seed_directory(edited))
+    assert report.counts["recommendations"]["updated"] == 1 and report.total("created") == 0
+    db.session.expire_all()
+    notes = db.session.scalars(sa.select(Recommendation.editorial_note_es)).all()
+    assert any(n and n.startswith("El acta no nombra a los Estados;") for n in notes)
+
+
 def test_seed_command_reports_what_it_did(runner):
     first = runner.invoke(args=["seed"])
     assert first.exit_code == 0, first.output

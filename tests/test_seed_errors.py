@@ -149,7 +149,9 @@ def test_a_bad_edit_to_a_seeded_database_changes_nothing(runner, seeded, seed_co
      "countries.yaml:2: malformed YAML: a key must be a plain value"),
     (MEETING, 'quote: "GUA: Protocolo de repatriación',
      'page: 3\n                quote: "GUA: Protocolo de repatriación',
-     f"{MEETING}:258: source: unknown field 'page'"),
+     f"{MEETING}:263: source: unknown field 'page'"),
+    (MEETING, "note_es: El acta no indica", "note_es: [1]\n            x: El acta no indica",
+     f"{MEETING}:84: item: field 'note_es' must be text"),
 ])
 def test_wrong_types_and_sizes_are_named_not_a_traceback(runner, seed_copy, relative, old, new,
                                                          message):

@@ -126,7 +126,10 @@ SCHEMAS = {
         "working_table": {"type": "string"}, "theme": {"type": "string"},
         "section": {"type": "string"}, "position": {"type": "integer"},
         "title_es": {"type": "string"}, "title_en": {"type": "string"},
-        "text_es": {"type": "string"}, "editorial_note": NULLABLE_STRING}),
+        "text_es": {"type": "string"},
+        "editorial_note": {**NULLABLE_STRING, "description": "the editorial note in English"},
+        "editorial_note_es": {**NULLABLE_STRING,
+                              "description": "the editorial note in Spanish"}}),
     "Country": _obj({"iso3": {"type": "string"}, "name_es": {"type": "string"},
                      "name_en": {"type": "string"},
                      "regional": {"type": "boolean", "description": "true for the CRM itself "

@@ -55,7 +55,8 @@ class ItemSeed:
     title_en: str | None = None
     theme: str | None = None
     owners: list[str] | str = field(default_factory=list)  # or MEMBER_STATES
-    note: str | None = None
+    note: str | None = None  # the editorial note in English
+    note_es: str | None = None
     origin: tuple[str, int | None] = ("", None)  # file and line, for error messages
 
     @property

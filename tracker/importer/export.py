@@ -116,7 +116,7 @@ def _recommendations(table: WorkingTable, member_states: set[str]) -> list[ItemS
                      quotes=_quotes(r.quotes), year=r.year, title_es=r.title_es,
                      title_en=r.title_en, theme=r.theme.code,
                      owners=_owners({c.country.iso3 for c in r.commitments}, member_states),
-                     note=r.editorial_note)
+                     note=r.editorial_note, note_es=r.editorial_note_es)
             for r in rows]
 
 

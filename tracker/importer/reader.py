@@ -232,7 +232,8 @@ class SeedReader:
                         text_es=fields["text"], quotes=quotes, year=section.get("year"),
                         title_es=fields.get("title_es") or (fields["text"] if is_rec else None),
                         title_en=fields.get("title_en"), theme=fields.get("theme"),
-                        owners=owners, note=fields.get("note"), origin=(file, line))
+                        owners=owners, note=fields.get("note"),
+                        note_es=fields.get("note_es"), origin=(file, line))
 
     def _quotes(self, sources, text: str, file: str, line: int, code: str,
                 documents) -> list[QuoteSeed]:

@@ -129,7 +129,8 @@ TITLE_ES = column_text(Recommendation.title_es)  # defaults to the text: it must
 _ITEM_COMMON: dict[str, Spec] = {"code": column_text(Recommendation.code),
                 "text": column_text(Recommendation.text_es)}
 CONTEXT_ITEM = Record("item", _ITEM_COMMON,
-                      {"sources": CheckedByReader(), "note": Text(LONG_TEXT, multiline=True)})
+                      {"sources": CheckedByReader(), "note": Text(LONG_TEXT, multiline=True),
+                       "note_es": Text(LONG_TEXT, multiline=True)})
 RECOMMENDATION_ITEM = Record(
     "item", {**_ITEM_COMMON, "title_en": column_text(Recommendation.title_en),
              "theme": column_text(Theme.code)},

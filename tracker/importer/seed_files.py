@@ -151,6 +151,8 @@ def _item(item: ItemSeed, section_sources: list[str]) -> dict:
             entry["owners"] = item.owners
     if item.note:
         entry["note"] = item.note
+    if item.note_es:
+        entry["note_es"] = item.note_es
     quotes = [(q.document, q.quote) for q in item.quotes]
     if quotes != [(document, item.text_es) for document in section_sources]:
         entry["sources"] = [document if quote == item.text_es

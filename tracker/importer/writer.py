@@ -144,7 +144,8 @@ def _recommendation_values(item: ItemSeed, table: WorkingTable, themes: dict,
     return dict(code=item.code, working_table_id=table.id, theme_id=themes[item.theme].id,
                 kind=RecommendationKind(item.kind), year=item.year, section=item.section,
                 position=position, text_es=item.text_es, title_es=item.title_es,
-                title_en=item.title_en, editorial_note=item.note)
+                title_en=item.title_en, editorial_note=item.note,
+                editorial_note_es=item.note_es)
 
 
 def _owners(item: ItemSeed, countries: dict) -> list[str]:

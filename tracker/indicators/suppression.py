@@ -29,9 +29,6 @@ from collections.abc import Collection, Iterable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
-import numpy as np
-from scipy.optimize import linprog
-
 Cell = tuple[str | None, str | None]
 Cells = Mapping[Cell, Decimal]
 Equation = list[Cell]  # [total, part, part, ...]: the total is the sum of the parts
@@ -178,6 +175,10 @@ class _Audit:
     so every vertex is whole: the linear programs' bounds are those of whole counts."""
 
     def __init__(self, cells: Cells, unknown: Collection[Cell], lines: list[Equation]) -> None:
+        # Imported when first needed: numpy and scipy cost about 70 MB in every process that
+        # imports this module (web workers at start, the scheduler, each CLI command).
+        import numpy as np
+
         self.cells = cells
         self.unknowns = sorted(unknown, key=_order)
         column = {cell: index for index, cell in enumerate(self.unknowns)}
@@ -206,6 +207,9 @@ class _Audit:
     def width_of(self, cell: Cell) -> float:
         """greatest - least of ``cell``, in one program over two copies x, y of the unknowns
         (max x[cell] - y[cell]) rather than two (max, then min)."""
+        import numpy as np
+        from scipy.optimize import linprog
+
         index = self.column[cell]
         if not self.matrix[:, index].any():
             return float("inf")

@@ -46,9 +46,10 @@ class Recommendation(Model):
     text_es: Mapped[str] = mapped_column(sa.Text)
     title_es: Mapped[str] = mapped_column(sa.String(300))
     title_en: Mapped[str] = mapped_column(sa.String(300))
-    # The editors' remark on how the minutes were read: in English (as the seed files write
-    # it; there is one column), so a Spanish page marks it lang="en" and says so.
+    # The editors' remark on how the minutes were read, once per language: ``editorial_note``
+    # is the English one (the column predates the Spanish). A page shows only its reader's.
     editorial_note: Mapped[Optional[str]] = mapped_column(sa.Text)
+    editorial_note_es: Mapped[Optional[str]] = mapped_column(sa.Text)
     # Titles and text without accents, lower-cased, kept by tracker.commitments.search on every
     # write: a plain LIKE over it is fast on both databases.
     search_text: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
@@ -70,6 +71,10 @@ class Recommendation(Model):
 
     def title(self, locale: str = "es") -> str:
         return self.title_en if locale == "en" else self.title_es
+
+    def note(self, locale: str = "es") -> str | None:
+        """The editorial note in the reader's language only: None when that one is missing."""
+        return self.editorial_note if locale == "en" else self.editorial_note_es
 
     def __repr__(self) -> str:
         return f"<Recommendation {self.code}>"

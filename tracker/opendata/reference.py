@@ -33,7 +33,8 @@ def _recommendation_record(r: Recommendation) -> dict:
             "meeting": r.working_table.meeting.code, "working_table": r.working_table.code,
             "theme": r.theme.code, "section": r.section, "position": r.position,
             "title_es": r.title_es, "title_en": r.title_en, "text_es": r.text_es,
-            "editorial_note": r.editorial_note}
+            "editorial_note": r.editorial_note,  # the English note (name kept stable)
+            "editorial_note_es": r.editorial_note_es}
 
 
 def recommendation_page(filters: Filters, per_page: int) -> tuple[list[dict], int]:
