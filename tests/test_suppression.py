@@ -218,18 +218,30 @@ def stated_sums(cells) -> list[list[Cell]]:
             and cells[group[0]] == sum(cells[part] for part in group[1:])]
 
 
-def widths(cells, hidden, known=frozenset()) -> dict[Cell, float]:
+def old_sums(earlier, hidden_earlier, cells) -> list[tuple[list[Cell], Decimal]]:
+    """What a reader of an earlier version knows still holds: each total it published whose
+    parts are unchanged here adds up to the same number (derived here, not by the module)."""
+    return [(parts, earlier[total]) for total, *parts in stated_sums(earlier)
+            if total not in hidden_earlier and all(cells.get(p) == earlier[p] for p in parts)]
+
+
+def widths(cells, hidden, known=frozenset(), sums=()) -> dict[Cell, float]:
     """Each hidden, unknown cell's greatest minus least value given the published and known
-    cells, the sums and counts >= 0 (scipy's HiGHS, not suppression's own audit): one program
-    over two copies of the unknowns, max x[cell] - y[cell]."""
+    cells, the sums (the report's and ``sums``, (parts, number) known from earlier versions)
+    and counts >= 0 (scipy's HiGHS, not suppression's own audit): one program over two copies
+    of the unknowns, max x[cell] - y[cell]."""
     unknowns = sorted(set(hidden) - set(known), key=repr)
     index = {cell: i for i, cell in enumerate(unknowns)}
     matrix, rhs = [], []
-    for total, *parts in stated_sums(cells):
+    lines = [[(1, total), *((-1, part) for part in parts)] for total, *parts in stated_sums(cells)]
+    lines += [[(-1, part) for part in parts] + [(1, float(number))] for parts, number in sums]
+    for line in lines:
         row = [0.0] * len(unknowns)
         constant = 0.0
-        for cell, sign in [(total, 1), *((part, -1) for part in parts)]:
-            if cell in index:
+        for sign, cell in line:
+            if isinstance(cell, float):  # a known sum's number
+                constant -= sign * cell
+            elif cell in index:
                 row[index[cell]] += sign
             else:  # a number the reader holds
                 constant -= sign * float(cells[cell])
@@ -247,14 +259,14 @@ def widths(cells, hidden, known=frozenset()) -> dict[Cell, float]:
     return found
 
 
-def assert_bounded_safe(cells, hidden, known=frozenset(), threshold=5):
+def assert_bounded_safe(cells, hidden, known=frozenset(), threshold=5, sums=()):
     """Nothing small published; every hidden small count keeps a range as wide as the
     threshold, every other hidden cell (not known already) a range at least 1 wide."""
     assert all(value >= threshold for cell, value in cells.items()
                if cell not in hidden and cell not in known)
     if set(hidden) == set(cells):
         return  # nothing published: what is left (the shape, earlier versions) is not ours
-    for cell, width in widths(cells, hidden, known).items():
+    for cell, width in widths(cells, hidden, known, sums).items():
         assert width >= (threshold if cells[cell] < threshold else 1) - 1e-6, (cell, width)
 
 
@@ -309,6 +321,30 @@ def test_a_correction_is_suppressed_beside_what_it_replaces():
     assert suppressed(total_only, known=known) == {("_O", None), (None, None)}
 
 
+def test_a_correction_of_a_correction_keeps_the_sums_its_predecessors_published():
+    """SLV 2014 (an outside tester), five versions; the last only adds _O x 0-11 = 8. The one
+    before published a total of 18 over cells the last keeps unchanged: that sum still holds,
+    and beside the last one's published cells it pinned four of them, a 1 and a 3 among them."""
+    versions = [{("F", "Y0T11"): 1, ("F", "Y12T17"): 8, ("M", "Y0T11"): 6, ("M", "Y18T29"): 0,
+                 ("_O", "Y12T17"): 15},
+                {("F", "Y0T11"): 1, ("F", "Y12T17"): 8, ("M", "Y0T11"): 6, ("M", "Y18T29"): 0,
+                 ("_O", "Y12T17"): 3},
+                {("F", "Y0T11"): 1, ("F", "Y12T17"): 8, ("M", "Y18T29"): 0, ("_O", "Y12T17"): 3},
+                {("F", "Y0T11"): 1, ("F", "Y12T17"): 8, ("M", "Y18T29"): 6, ("_O", "Y12T17"): 3},
+                {("F", "Y0T11"): 1, ("F", "Y12T17"): 8, ("M", "Y18T29"): 6, ("_O", "Y0T11"): 8,
+                 ("_O", "Y12T17"): 3}]
+    published: list[tuple[dict, frozenset]] = []
+    for inner in versions:
+        cells = with_margins(inner)
+        known = {cell for earlier, hidden in published for cell, value in earlier.items()
+                 if cell not in hidden and cells.get(cell) == value}
+        sums = [found for earlier, hidden in published
+                for found in old_sums(earlier, hidden, cells)]
+        hidden = suppressed(cells, known=known, known_sums=sums)
+        assert_bounded_safe(cells, hidden, known, sums=sums)
+        published.append((cells, hidden))
+
+
 def random_cross(rng: random.Random) -> dict[Cell, int]:
     """Inner cells of sex x 2 to 6 age groups, some left out (nothing of that kind)."""
     ages = AGE[:rng.randint(2, 6)]
@@ -333,12 +369,15 @@ def test_random_tables_and_corrections_leave_every_hidden_cell_a_range():
         changed = dict(inner)
         for cell in rng.sample(sorted(inner), k=min(len(inner), rng.randint(1, 3))):
             changed[cell] = random_count(rng)
+        if rng.random() < 0.3:  # a cell added, as a correction of a correction often does
+            changed[rng.choice(SEX), rng.choice(AGE)] = random_count(rng)
         correction = with_margins(changed)
         known = {cell for cell, value in cells.items()
                  if cell not in hidden and correction.get(cell) == value}
-        corrected = suppressed(correction, known=known)
+        sums = old_sums(cells, hidden, correction)
+        corrected = suppressed(correction, known=known, known_sums=sums)
         assert primary(correction) - known <= corrected, case
-        assert_bounded_safe(correction, corrected, known)
+        assert_bounded_safe(correction, corrected, known, sums=sums)
         alone = suppressed(correction)
         narrowed_alone += any(width < 1 for width in widths(correction, alone, known).values())
     assert corrections > 120 and narrowed_alone > 10  # corrections audited alone would leak

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from tracker.extensions import db
-from tracker.indicators.suppression import Cell, suppressed
+from tracker.indicators.suppression import Cell, equations, suppressed
 from tracker.models import DimensionValue, Indicator, IndicatorReport, IndicatorValue, Unit
 from tracker.models.indicator import TOTAL
 
@@ -93,9 +93,24 @@ def _hidden(chain: list[_Version], threshold: int) -> frozenset[Cell]:
             known = {cell for before in chain[:index] for cell, value in before.cells.items()
                      if version.cells.get(cell) == value
                      and cell not in _HIDDEN[before.id, before.salt, threshold]}
-            _HIDDEN[key] = suppressed(version.cells, threshold, known)
+            _HIDDEN[key] = suppressed(version.cells, threshold, known,
+                                      _known_sums(version, chain[:index], threshold))
     last = chain[-1]
     return _HIDDEN[last.id, last.salt, threshold]
+
+
+def _known_sums(version: _Version, before: list[_Version],
+                threshold: int) -> list[tuple[list[Cell], Decimal]]:
+    """The totals earlier versions published whose parts this version keeps unchanged: a
+    reader holding the old CSV knows those parts still add up to them."""
+    sums = []
+    for earlier in before:
+        hidden = _HIDDEN[earlier.id, earlier.salt, threshold]
+        for total, *parts in equations(earlier.cells):
+            if total not in hidden and parts and all(
+                    version.cells.get(part) == earlier.cells[part] for part in parts):
+                sums.append((parts, earlier.cells[total]))
+    return sums
 
 
 def _earlier_versions(corrections: list[IndicatorReport]) -> dict[int, _Version]:

@@ -19,7 +19,8 @@ least the threshold wide, any other hidden cell a range at least 1 wide (never p
 value).
 
 A correction is read beside the versions it replaces: the cells they published whose value is
-unchanged (``known``) are numbers a reader holds, constants in every check.
+unchanged (``known``) are numbers a reader holds, constants in every check; and a total they
+published whose parts are all unchanged (``known_sums``) still adds them up, one more sum.
 
 A report's cells map (code of the first dimension's value or None, the second's or None) to a
 number; None is the total over that dimension, as in the models (tracker.models.indicator).
@@ -34,6 +35,7 @@ Cells = Mapping[Cell, Decimal]
 Equation = list[Cell]  # [total, part, part, ...]: the total is the sum of the parts
 
 DEFAULT_THRESHOLD = 5
+_SUM = "#sum"  # the first code of a known sum's number: no dimension value has a "#"
 
 
 def primary(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD) -> set[Cell]:
@@ -95,7 +97,8 @@ def closed(cells: Cells) -> bool:
 
 
 def suppressed(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD,
-               known: Collection[Cell] = ()) -> frozenset[Cell]:
+               known: Collection[Cell] = (),
+               known_sums: Iterable[tuple[Collection[Cell], Decimal]] = ()) -> frozenset[Cell]:
     """The cells not to publish: the small ones (primary), then enough others that none of
     them can be worked out from what is shown (secondary suppression), nor narrowed by the
     bounds. ``known``: cells a reader already holds (an earlier version published them, with
@@ -108,21 +111,33 @@ def suppressed(cells: Cells, threshold: Decimal | int = DEFAULT_THRESHOLD,
     the sums that give a cell away by themselves; then the same while the bounds narrow one.
     It may hide more than the fewest possible, even everything (when the known cells leave
     nothing else to hide). Safe: it stops only when ``recoverable``,
-    ``pinned_to_zero`` and the bounds find nothing."""
+    ``pinned_to_zero`` and the bounds find nothing.
+
+    ``known_sums``: (cells, number) a reader knows these cells add up to: an earlier version
+    published a total whose parts this one keeps unchanged, so their sum is still that total
+    even where this version hides it (or its own total differs, by a cell it added)."""
     known = set(known) & cells.keys()
+    sums = equations(cells)
+    every = dict(cells)
+    for index, (parts, total) in enumerate(known_sums):
+        if parts and all(part in cells for part in parts):
+            # A number with no cell of its own: a constant of one more sum.
+            every[_SUM, str(index)] = total
+            sums.append([(_SUM, str(index)), *parts])
+    known |= every.keys() - cells.keys()
     if not closed(cells):
         hidden = {cell for cell in cells if cell != (None, None) or cells[cell] < threshold}
-    elif (found := _exactly_safe(cells, primary(cells, threshold), known)) is None:
+    elif (found := _exactly_safe(every, primary(cells, threshold), known, sums)) is None:
         return frozenset(cells)
     else:
         hidden = found
-    return _bounded_safe(cells, hidden, known, threshold)
+    return frozenset(_bounded_safe(every, hidden, known, threshold, sums) & cells.keys())
 
 
-def _exactly_safe(cells: Cells, hidden: set[Cell], known: set[Cell]) -> set[Cell] | None:
+def _exactly_safe(cells: Cells, hidden: set[Cell], known: set[Cell],
+                  sums: list[Equation]) -> set[Cell] | None:
     """``hidden`` and enough other published cells that no unknown one is recoverable or
     pinned to zero; None when that takes every cell."""
-    sums = equations(cells)
     while exposed := _exposed(cells, sums, hidden - known):
         # First the sums that give a cell away on their own (one hidden cell, or hidden zeros):
         # a second hidden cell there mends them; the wider choice hides far more in a cross.
@@ -145,13 +160,12 @@ def _exposed(cells: Cells, sums: list[Equation], unknown: set[Cell]) -> set[Cell
 
 
 def _bounded_safe(cells: Cells, hidden: set[Cell], known: set[Cell],
-                  threshold: Decimal | int) -> frozenset[Cell]:
+                  threshold: Decimal | int, lines: list[Equation]) -> frozenset[Cell]:
     """``hidden`` and enough other published cells that the bounds leave every small count a
     range as wide as the threshold and every other unknown cell a range of at least 1.
 
     A cell found wide enough stays so: hiding one more cell turns a constant into a variable,
     so every range only widens (the loop ends, and each cell is solved for about once)."""
-    lines = equations(cells)
     wide_enough: set[Cell] = set()
     while True:
         audit = _Audit(cells, hidden - known, lines)
