@@ -394,6 +394,9 @@ def test_a_complete_breakdown_must_add_up_unless_a_note_explains(focal, by_sex):
     wrong = SEX | {("F", None): 7}
     with pytest.raises(IndicatorRefused, match="add up to 11"):
         make_indicator_report(focal, by_sex, cells=wrong, today=TODAY)
+    for invisible in ("\u200b", " \u200b\u2060 "):  # a note nobody could read explains nothing
+        with pytest.raises(IndicatorRefused, match="in words"):
+            make_indicator_report(focal, by_sex, cells=wrong, today=TODAY, note=invisible)
     report = make_indicator_report(focal, by_sex, cells=wrong, today=TODAY,
                                    note="Una persona se registró dos veces.")
     assert sum(v.value for v in report.values if v.first_value) == 11

@@ -3,6 +3,7 @@ cells, checked against the indicator's unit and dimensions. A correction is a ne
 replaces the current one; nothing is ever updated or deleted."""
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -175,6 +176,10 @@ def _checked_text(text: str | None, field: str, limit: int, *, multiline: bool) 
         raise IndicatorRefused(_l("At most %(max)d characters.", max=limit), field)
     if has_control_character(text, multiline=multiline):
         raise IndicatorRefused(_l("Remove the control characters."), field)
+    if not any(unicodedata.category(c)[0] in "LNPS" for c in text):
+        # Only spaces and invisible marks (a zero-width space): no text a reader could see,
+        # and a note is what lets parts differ from their total.
+        raise IndicatorRefused(_l("Write it in words, or leave it empty."), field)
     return text
 
 
