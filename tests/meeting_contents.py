@@ -54,7 +54,7 @@ def only_meeting(rows: dict, meeting: Meeting) -> dict:
     documents = {d.code for d in meeting.documents}
     keep = {"meetings": lambda m: m[0] == meeting.code,
             "documents": lambda d: d[0] in documents,
-            "recommendations": lambda r: r[10] in tables,
+            "recommendations": lambda r: r[11] in tables,
             "context": lambda c: c[5] in tables,
             "quotes": lambda q: q[1] in documents,
             "commitments": lambda code: code.split("-")[0] in tables}
