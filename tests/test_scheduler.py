@@ -148,7 +148,8 @@ def test_jobs_triggers_and_defaults(file_app):
         jobs = {job.id: job for job in scheduler.get_jobs()}
     finally:
         scheduler.shutdown()
-    assert set(jobs) == {"reminder-rules", "weekly-summary", "outbox-delivery", "housekeeping"}
+    assert set(jobs) == {"reminder-rules", "weekly-summary", "outbox-delivery", "housekeeping",
+                         "reports"}
     for job in jobs.values():
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 3600)
     rules, weekly = jobs["reminder-rules"].trigger, jobs["weekly-summary"].trigger
@@ -163,6 +164,7 @@ def test_jobs_triggers_and_defaults(file_app):
     assert isinstance(delivery, IntervalTrigger)
     assert delivery.interval == dt.timedelta(seconds=30)
     assert jobs["housekeeping"].trigger.interval == dt.timedelta(hours=1)
+    assert jobs["reports"].trigger.interval == dt.timedelta(seconds=30)  # REPORT_INTERVAL_SECONDS
 
 
 def test_the_first_scheduler_on_a_database_runs_the_rules_at_once(file_app):

@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from tracker.manage import bp as manage_bp
     from tracker.public import bp as public_bp
     from tracker.reminders.routes import bp as reminders_bp
+    from tracker.reports.routes import bp as reports_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(exports_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(health_bp)
 
 

@@ -103,6 +103,12 @@ class Config:
     # nginx's internal location for that folder (e.g. /_exports/): a CSV is then answered
     # empty with X-Accel-Redirect and nginx sends the file, so slow clients hold no worker.
     EXPORT_ACCEL_REDIRECT = os.environ.get("EXPORT_ACCEL_REDIRECT", "")
+    # Follow-up reports asked for on the site: the scheduler makes the pending ones every
+    # REPORT_INTERVAL_SECONDS, one at a time, into EXPORT_CACHE_DIR; beyond REPORT_MAX_PENDING
+    # waiting requests a new one is refused (503 with Retry-After), so a crawler cannot queue
+    # thousands.
+    REPORT_INTERVAL_SECONDS = int(os.environ.get("REPORT_INTERVAL_SECONDS", 30))
+    REPORT_MAX_PENDING = int(os.environ.get("REPORT_MAX_PENDING", 20))
     # Reset e-mails one account gets per hour, however many addresses ask (more: silence).
     PASSWORD_RESETS_PER_HOUR = int(os.environ.get("PASSWORD_RESETS_PER_HOUR", 3))
     # Two sites on one Redis (production and staging) must not share counts or cached values.

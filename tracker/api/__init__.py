@@ -36,6 +36,7 @@ from tracker.api import (  # noqa: E402,F401
     ledger_routes,
     openapi,
     reference_routes,
+    report_routes,
     routes,
     write_routes,
 )

@@ -7,6 +7,7 @@ from flask import current_app, jsonify
 
 from tracker.api import bp
 from tracker.api.openapi_indicators import SCHEMAS as INDICATOR_SCHEMAS, indicator_paths
+from tracker.api.openapi_reports import SCHEMAS as REPORT_SCHEMAS, report_paths
 from tracker.api.openapi_write import SCHEMAS as WRITE_SCHEMAS, SECURITY_SCHEMES, write_paths
 from tracker.api.replies import MAX_PER_PAGE
 from tracker.commitments.listing import MAX_PAGE, SORTS, filter_codes
@@ -217,8 +218,10 @@ def openapi_document() -> dict:
         "tags": [{"name": "writing", "description": "Reporting by national systems: a "
                   "bearer token, rate-limited per token, idempotent with Idempotency-Key"}],
         "paths": {**_paths(_filters(filter_codes())),
-                  **indicator_paths(_get, _page_of, _path), **write_paths()},
-        "components": {"schemas": {**SCHEMAS, **INDICATOR_SCHEMAS, **WRITE_SCHEMAS},
+                  **indicator_paths(_get, _page_of, _path), **report_paths(_get),
+                  **write_paths()},
+        "components": {"schemas": {**SCHEMAS, **INDICATOR_SCHEMAS, **REPORT_SCHEMAS,
+                                   **WRITE_SCHEMAS},
                        "securitySchemes": SECURITY_SCHEMES},
     }
 

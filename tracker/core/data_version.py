@@ -28,13 +28,15 @@ from tracker.models import (
     LoginThrottle,
     OutboxMessage,
     ReminderSettings,
+    ReportRequest,
     SheetPreview,
     User,
 )
 
 # Writes to these never change what the public sees.
 PRIVATE_MODELS = (AdminAction, ApiToken, DataVersion, DraftItem, Follow, IdempotentRequest,
-                  LoginThrottle, OutboxMessage, ReminderSettings, SheetPreview, User)
+                  LoginThrottle, OutboxMessage, ReminderSettings, ReportRequest, SheetPreview,
+                  User)
 _BUMPED = "data_version_bumped"
 _table = cast(sa.Table, DataVersion.__table__)
 

@@ -25,6 +25,7 @@ from tracker.models.observation import Assessment, Observation, ObservationAnswe
 from tracker.models.recommendation import Recommendation, RecommendationKind
 from tracker.models.reference import Country, Theme
 from tracker.models.reminders import MessageKind, OutboxMessage, OutboxStatus, ReminderSettings
+from tracker.models.report_request import ReportRequest
 from tracker.models.sheet import SheetPreview
 from tracker.models.source import SourceDocument, SourceQuote
 from tracker.models.tally import CommitmentTally, register_triggers as register_tally_triggers
@@ -40,7 +41,8 @@ __all__ = [
     "HistoryIsAppendOnly", "IdempotentRequest", "LedgerEntry", "LoginThrottle", "Meeting",
     "MessageKind", "Observation", "ObservationAnswer", "ObservationHiding",
     "OrganisationKind", "OutboxMessage", "OutboxStatus", "Recommendation",
-    "RecommendationKind", "ReminderSettings", "Role", "SheetPreview", "SourceDocument",
+    "RecommendationKind", "ReminderSettings", "ReportRequest", "Role", "SheetPreview",
+    "SourceDocument",
     "SourceQuote", "Status",
     "StatusEvent", "Theme", "Unit", "User", "Visibility", "WorkingTable",
 ]

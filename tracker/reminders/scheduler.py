@@ -117,6 +117,17 @@ def housekeeping_job() -> bool:
     return _run("housekeeping", work)
 
 
+def reports_job() -> bool:
+    """Make the follow-up reports asked for on the site, one at a time (a country's can
+    take minutes: here, never in a web worker)."""
+    def work(app):
+        from tracker.reports.requests import make_pending_reports
+
+        outcomes = make_pending_reports()
+        return ", ".join(f"{n} {outcome}" for outcome, n in outcomes.items()) or None
+    return _run("reports", work)
+
+
 RUN_AT_FIRST_START = {"reminder-rules"}  # idempotent: harmless to run on any day
 
 
@@ -129,6 +140,8 @@ def _jobs(config) -> list[tuple]:
         ("outbox-delivery", deliver_outbox_job, IntervalTrigger(
             seconds=config["OUTBOX_INTERVAL_SECONDS"], timezone=tz)),
         ("housekeeping", housekeeping_job, IntervalTrigger(hours=1, timezone=tz)),
+        ("reports", reports_job, IntervalTrigger(
+            seconds=config["REPORT_INTERVAL_SECONDS"], timezone=tz)),
     ]
 
 
@@ -231,7 +244,7 @@ def _run_once(lock: SchedulerLock) -> None:
         return
     try:
         results = [job() for job in (reminder_rules_job, weekly_summary_job, deliver_outbox_job,
-                                     housekeeping_job)]
+                                     housekeeping_job, reports_job)]
     finally:
         lock.release()
     if not all(results):

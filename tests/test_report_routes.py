@@ -1,0 +1,174 @@
+"""The follow-up reports on the site: a first request records one request and answers 202,
+the scheduler's job makes the file, the next request sends it; a write makes today's report
+stale, a past day's stays; bad input records nothing; the pending requests are bounded; the
+API lists the reports as its OpenAPI document says."""
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from factories import report_status
+from jsonschema import Draft202012Validator
+from test_reports import MEETING, api_figures, docx_figures, pdf_figures, pdf_text
+
+from tracker.exports.file_cache import cache_dir
+from tracker.extensions import db
+from tracker.models import ReportRequest, Status
+from tracker.reminders import scheduler
+from tracker.reports.as_of import local_today
+from tracker.reports.requests import make_pending_reports
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def requests_recorded() -> list[ReportRequest]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(ReportRequest).order_by(ReportRequest.id)))
+
+
+def test_a_report_is_asked_for_made_by_the_job_then_sent(app, client, seeded, people,
+                                                         monkeypatch):
+    report_status(people["focal_point"], "MT1-R02-MEX", "completed")
+    first = client.get("/reports/summary.pdf?lang=en", headers={"Accept-Language": "en"})
+    assert first.status_code == 202 and first.headers["Retry-After"] == "30"
+    assert first.headers["Refresh"] == "30" and "no-store" in first.headers["Cache-Control"]
+    page = first.get_data(as_text=True)
+    assert "being prepared" in page and 'href="/reports/summary.pdf?lang=en"' in page
+    spanish = client.get("/reports/summary.pdf?lang=en").get_data(as_text=True)
+    assert "Este informe se está preparando" in spanish  # the page: the reader's language
+    [row] = requests_recorded()
+    assert (row.scope, row.code, row.as_of, row.lang, row.format, row.status) == (
+        "summary", "", local_today(), "en", "pdf", "pending") and row.version
+
+    monkeypatch.setattr(scheduler, "_app", app)
+    assert scheduler.reports_job() is True  # the scheduler's own job, called directly
+    [row] = requests_recorded()
+    assert row.status == "done" and row.finished_at and (cache_dir() / row.file_path).is_file()
+    sent = client.get("/reports/summary.pdf?lang=en")
+    assert sent.status_code == 200 and sent.mimetype == "application/pdf"
+    assert sent.headers["Content-Disposition"] == \
+        f"attachment; filename=report-crm-summary-{local_today().isoformat()}-en.pdf"
+    stats = client.get("/api/v1/stats").get_json()
+    assert pdf_figures(pdf_text(sent.data), "en") == api_figures(stats)
+    assert not list(cache_dir().glob(".report-*"))  # no temporary file left
+
+
+def test_a_write_makes_todays_report_stale_and_a_past_days_stays(client, seeded, people):
+    url = f"/reports/meeting/{MEETING}.docx?lang=es"
+    yesterday = (local_today() - dt.timedelta(days=1)).isoformat()
+    past = f"/reports/meeting/{MEETING}.docx?lang=es&as_of={yesterday}"
+    assert client.get(url).status_code == client.get(past).status_code == 202
+    assert make_pending_reports() == {"done": 2}
+    today_file, past_file = client.get(url), client.get(past)
+    assert today_file.status_code == past_file.status_code == 200
+    assert today_file.mimetype == DOCX
+    assert today_file.headers["Content-Disposition"].endswith(
+        f"filename=informe-{MEETING}-{local_today().isoformat()}-es.docx")
+    assert past_file.headers["Content-Disposition"].endswith(f"-{yesterday}-es.docx")
+    before = docx_figures(today_file.data, "es")
+
+    report_status(people["focal_point"], "MT1-R02-MEX", "completed")
+    assert client.get(url).status_code == 202  # the data changed: a new request
+    again = client.get(past)
+    assert again.status_code == 200 and again.data == past_file.data  # kept as it was
+    rows = requests_recorded()
+    assert [(r.as_of.isoformat() == yesterday, r.status) for r in rows] == [
+        (False, "done"), (True, "done"), (False, "pending")]
+    assert make_pending_reports() == {"done": 1}
+    after = docx_figures(client.get(url).data, "es")
+    assert after[Status.COMPLETED] == before[Status.COMPLETED] + 1
+    old = requests_recorded()[0]
+    assert old.status == "superseded" and old.file_path is None  # its file removed
+    assert len(list(cache_dir().glob("report-*.docx"))) == 2
+
+
+def test_a_job_skips_a_todays_report_whose_data_changed_before_it_was_made(
+        client, seeded, people):
+    assert client.get("/reports/country/MEX.pdf").status_code == 202
+    report_status(people["focal_point"], "MT1-R02-MEX", "completed")
+    assert make_pending_reports() == {"superseded": 1}
+    assert client.get("/reports/country/mex.pdf").status_code == 202  # asked for afresh
+    assert [r.status for r in requests_recorded()] == ["superseded", "pending"]
+
+
+@pytest.mark.parametrize(("url", "code", "says"), [
+    ("/reports/meeting/no-such-meeting.pdf", 404, "No hay ninguna reunión con este código."),
+    ("/reports/country/XYZ.pdf", 404, "XYZ"),
+    ("/reports/summary.xls", 404, None),
+    ("/reports/summary.pdf?as_of=2026-13-01", 400, "AAAA-MM-DD"),
+    ("/reports/summary.pdf?as_of=30/11/2026", 400, "AAAA-MM-DD"),
+    ("/reports/summary.pdf?as_of=2999-01-01", 400, None),
+    ("/reports/summary.pdf?lang=fr", 400, "es o en"),
+    ("/reports?as_of=yesterday", 400, "AAAA-MM-DD"),
+])
+def test_bad_input_is_refused_in_the_readers_language_and_records_nothing(
+        client, seeded, url, code, says):
+    response = client.get(url, headers={"Accept-Language": "es"})
+    assert response.status_code == code
+    if says:
+        assert says in response.get_data(as_text=True)
+    assert requests_recorded() == []
+
+
+def test_the_pending_requests_are_bounded(app, client, seeded):
+    app.config["REPORT_MAX_PENDING"] = 2
+    assert client.get("/reports/summary.pdf").status_code == 202
+    assert client.get("/reports/summary.docx").status_code == 202
+    busy = client.get("/reports/country/MEX.pdf", headers={"Accept-Language": "en"})
+    assert busy.status_code == 503 and int(busy.headers["Retry-After"]) > 0
+    assert "Too many reports" in busy.get_data(as_text=True)
+    assert client.get("/reports/summary.pdf").status_code == 202  # already waiting: fine
+    assert len(requests_recorded()) == 2
+    make_pending_reports()
+    assert client.get("/reports/country/MEX.pdf").status_code == 202
+
+
+def test_a_made_report_is_handed_to_nginx_with_accel_redirect(app, client, seeded):
+    client.get("/reports/summary.pdf")
+    make_pending_reports()
+    app.config["EXPORT_ACCEL_REDIRECT"] = "/_exports/"
+    response = client.get("/reports/summary.pdf")
+    [row] = requests_recorded()
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["X-Accel-Redirect"] == f"/_exports/{row.file_path}"
+    assert response.mimetype == "application/pdf" and "Accept-Language" in response.headers["Vary"]
+
+
+def test_the_api_lists_the_reports_as_its_document_says(client, seeded):
+    document = client.get("/api/v1/openapi.json").get_json()
+    listing = client.get("/api/v1/reports").get_json()
+    Draft202012Validator({"$ref": "#/components/schemas/ReportList",
+                          "components": document["components"]}).validate(listing)
+    assert "/reports" in document["paths"]
+    base = "http://127.0.0.1:5000"
+    meeting = next(m for m in listing["meetings"] if m["code"] == MEETING)
+    assert meeting["urls"]["es"]["pdf"] == f"{base}/reports/meeting/{MEETING}.pdf?lang=es"
+    assert {c["iso3"] for c in listing["countries"]} >= {"MEX", "GTM", "CRM"}
+    assert listing["summary"]["en"]["docx"] == f"{base}/reports/summary.docx?lang=en"
+    assert listing["as_of"] == local_today().isoformat()
+    assert client.get(meeting["urls"]["en"]["pdf"][len(base):]).status_code == 202
+    assert requests_recorded()[0].lang == "en"
+
+
+def test_the_reports_are_linked_from_the_public_pages(client, seeded):
+    index = client.get("/reports?as_of=2026-11-30").get_data(as_text=True)
+    assert f"/reports/meeting/{MEETING}.pdf?as_of=2026-11-30" in index
+    assert "/reports/country/MEX.docx?as_of=2026-11-30" in index
+    assert "/reports/summary.pdf?as_of=2026-11-30" in index and 'type="date"' in index
+    assert f"/reports/meeting/{MEETING}.pdf" in client.get(
+        f"/matrix?meeting={MEETING}").get_data(as_text=True)
+    assert "/reports/country/MEX.docx" in client.get("/countries/MEX").get_data(as_text=True)
+    assert "/reports/summary.pdf" in client.get("/").get_data(as_text=True)
+    assert requests_recorded() == []  # a link asks for nothing
+
+
+def test_a_report_that_failed_is_not_asked_for_again_for_a_while(app, client, seeded, tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    app.config["EXPORT_CACHE_DIR"] = str(tmp_path / "not-a-folder")  # the disk refuses
+    assert client.get("/reports/summary.docx").status_code == 202
+    assert make_pending_reports() == {"failed": 1}
+    refused = client.get("/reports/summary.docx", headers={"Accept-Language": "es"})
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "3600"
+    assert "No se pudo preparar este informe" in refused.get_data(as_text=True)
+    assert [r.status for r in requests_recorded()] == ["failed"]  # not queued again
+    assert make_pending_reports() == {}

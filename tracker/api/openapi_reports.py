@@ -1,0 +1,32 @@
+"""The report listing's endpoint and records in the OpenAPI document (tracker.api.openapi)."""
+
+_URL = {"type": "string", "format": "uri"}
+_FORMATS = {"type": "object", "properties": {"pdf": _URL, "docx": _URL},
+            "required": ["pdf", "docx"], "additionalProperties": False}
+_LANGS = {"type": "object", "properties": {"es": _FORMATS, "en": _FORMATS},
+          "required": ["es", "en"], "additionalProperties": False,
+          "description": "per language, per format: the report's URL (202 while it is being "
+                         "prepared, with Retry-After; then the file)"}
+
+SCHEMAS: dict[str, dict] = {
+    "ReportUrls": _LANGS,
+    "ReportList": {"type": "object", "properties": {
+        "as_of": {"type": "string", "format": "date", "description": "today"},
+        "summary": {"$ref": "#/components/schemas/ReportUrls"},
+        "meetings": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string"}, "urls": {"$ref": "#/components/schemas/ReportUrls"}},
+            "required": ["code", "urls"]}},
+        "countries": {"type": "array", "items": {"type": "object", "properties": {
+            "iso3": {"type": "string"}, "urls": {"$ref": "#/components/schemas/ReportUrls"}},
+            "required": ["iso3", "urls"]}}},
+        "required": ["as_of", "summary", "meetings", "countries"]},
+}
+
+
+def report_paths(get) -> dict:
+    """The listing, built with openapi.py's own helper."""
+    return {"/reports": get(
+        "The follow-up reports (regional summary, per meeting, per country) as PDF and DOCX, "
+        "in Spanish and English, as of today; add as_of=YYYY-MM-DD (today or earlier) to a "
+        "URL for the report as of the end of that day",
+        {"$ref": "#/components/schemas/ReportList"}, errors=())}
