@@ -3,7 +3,7 @@
 from flask import current_app, jsonify
 
 from tracker.api import public_get
-from tracker.reports.as_of import local_today
+from tracker.core.dates import local_today
 from tracker.reports.requests import LANGS
 from tracker.reports.routes import listed_scopes, report_urls
 

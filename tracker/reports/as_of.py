@@ -15,13 +15,12 @@ owners (administrative edits are logged in admin_action, not replayed).
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from tracker.core.dates import local_today, local_zone
 from tracker.core.refusals import Refused
 from tracker.core.time import UTC
 from tracker.extensions import db
@@ -49,18 +48,9 @@ class ReportRefused(Refused):
     """A report that cannot be made as asked (an unknown scope, a bad date)."""
 
 
-def local_today() -> dt.date:
-    """Today in TRACKER_TIMEZONE: the latest day a report can be as of."""
-    return dt.datetime.now(_zone()).date()
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def end_of(day: dt.date) -> dt.datetime:
     """The instant a day ends in TRACKER_TIMEZONE (the next local midnight), in UTC."""
-    following = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=_zone())
+    following = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, tzinfo=local_zone())
     return following.astimezone(UTC)
 
 

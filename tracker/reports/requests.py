@@ -22,13 +22,14 @@ from flask import current_app
 from flask_babel import force_locale, lazy_gettext as _l
 
 from tracker.core.data_version import data_token
+from tracker.core.dates import local_today
 from tracker.core.errors import DATABASE_UNAVAILABLE
 from tracker.core.time import utcnow
 from tracker.exports.file_cache import cache_dir
 from tracker.extensions import db
 from tracker.models import Country, Meeting, ReportRequest
 from tracker.reports import content
-from tracker.reports.as_of import ReportRefused, checked_day, local_today
+from tracker.reports.as_of import ReportRefused, checked_day
 
 SCOPES = ("meeting", "country", "summary")
 LANGS = ("es", "en")

@@ -11,11 +11,12 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import get_locale, gettext as _
 from werkzeug.exceptions import ServiceUnavailable
 
+from tracker.core.dates import local_today
 from tracker.core.errors import render_error
 from tracker.exports.routes import file_answer, public
 from tracker.extensions import db
 from tracker.models import Country, Meeting
-from tracker.reports.as_of import ReportRefused, checked_day, local_today
+from tracker.reports.as_of import ReportRefused, checked_day
 from tracker.reports.requests import (
     LANGS,
     MIMETYPES,
