@@ -8,7 +8,7 @@ PORT   ?= 5000
 # Test processes (pytest-xdist): one per core of the CI machine.
 TEST_WORKERS ?= 2
 
-.PHONY: run test lint lock install translations db seed extract clean smoke
+.PHONY: run test lint lock install translations db seed extract clean smoke validators
 
 # The scheduler runs beside the web server, as its own process; Ctrl-C stops both.
 run: db                        ## set up, migrate, seed, and serve on http://127.0.0.1:5000
@@ -18,7 +18,7 @@ run: db                        ## set up, migrate, seed, and serve on http://127
 
 # Whole files go to one worker (--dist loadfile): the browser tests share one live server
 # and one Chromium, the demo-data tests one generated database.
-test: install translations lint ## set up, check the code, then run the whole test suite on TEST_WORKERS cores
+test: install translations lint validators ## set up, check the code, then run the whole test suite on TEST_WORKERS cores
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install                  ## ruff (lint and import order) and mypy, as configured in pyproject.toml
@@ -45,6 +45,14 @@ lock:                          ## refresh requirements.lock and requirements-tes
 	$(BIN)/python -m pip install --quiet pip-tools==7.6.2
 	$(BIN)/pip-compile $(LOCK_OPTS) -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile $(LOCK_OPTS) --extra test -o requirements-test.lock pyproject.toml
+
+# The standard validators of the published formats the tests run (Nu HTML Checker, Spectral),
+# at the versions of tools/validators/package-lock.json; the Nu checker needs Java.
+validators: tools/validators/node_modules/.installed
+
+tools/validators/node_modules/.installed: tools/validators/package-lock.json
+	cd tools/validators && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 translations: install          ## compile the message catalogues (.po -> .mo)
 	$(BIN)/pybabel compile -d tracker/translations
