@@ -197,6 +197,25 @@ def test_the_day_ends_at_midnight_in_the_trackers_zone(app):
     assert as_of.end_of(dt.date(2026, 12, 2)) == dt.datetime(2026, 12, 3, 6, tzinfo=UTC)
 
 
+def test_overdue_is_counted_on_the_trackers_day_like_the_api(app, client, seeded):
+    """At 21:00 in Mexico City it is already tomorrow in UTC: a commitment due today there is
+    not overdue yet, in the report as on the site."""
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "America/Mexico_City"
+    from tracker.models import Commitment
+
+    later = dt.datetime.now(UTC).replace(hour=3, minute=0) + dt.timedelta(days=10)
+    local_day = later.date() - dt.timedelta(days=1)  # 21:00 the evening before, in Mexico
+    for code, due in (("MT1-R01-MEX", local_day - dt.timedelta(days=1)), ("MT1-R02-MEX", local_day)):
+        db.session.execute(sa.update(Commitment).where(Commitment.code == code)
+                           .values(due_date=due))
+    db.session.commit()
+    with time_machine.travel(later, tick=False):
+        api = client.get("/api/v1/stats").get_json()["overdue"]
+        report = content.summary(local_day).totals.overdue
+        listed = client.get("/api/v1/commitments?overdue=1").get_json()["total"]
+    assert (api, report, listed) == (1, 1, 1)
+
+
 def test_no_report_shows_restricted_evidence_withdrawn_text_or_personal_data(
         app, runner, reported, tmp_path):
     focal, secretariat, auditor = (reported["focal_point"], reported["secretariat"],

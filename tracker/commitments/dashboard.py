@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased, joinedload
 from tracker.audit.ratings import ratings_for
 from tracker.commitments.matrix import latest_meeting_first
 from tracker.commitments.overdue import overdue_clause, overdue_count
+from tracker.core.dates import local_today
 from tracker.extensions import db
 from tracker.models import (
     Commitment,
@@ -104,7 +105,7 @@ def _breakdown(scope: str, key, name_es, name_en, target, *, country_id: int | N
 def compute_dashboard(today: dt.date | None = None, recent_limit: int = 10,
                       overdue_limit: int = 20) -> Dashboard:
     """Every figure of the dashboard: 10 queries, whatever the number of commitments."""
-    today = today or dt.date.today()
+    today = today or local_today()
     by_country = country_breakdown()
     by_theme = theme_breakdown()
     # Working tables of the latest meeting only: hundreds of meetings would make a table

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager
 from tracker.commitments.overdue import overdue_clause, overdue_count
 from tracker.commitments.search import RELEVANCE, TRIGRAM, ranking_tables, search_condition
 from tracker.core.data_version import remember
+from tracker.core.dates import local_today
 from tracker.core.refusals import Refused
 from tracker.extensions import db
 from tracker.models import (
@@ -150,7 +151,7 @@ def filtered_query(filters: Filters, today: dt.date | None = None):
     if filters.status:
         query = query.where(Commitment.status == filters.status)
     if filters.overdue:
-        query = query.where(overdue_clause(today or dt.date.today()))
+        query = query.where(overdue_clause(today or local_today()))
     if filters.q:
         query = query.where(search_condition(filters.q))
     if filters.sort == "relevance":  # SORTS["relevance"] reads the search's rank from these
@@ -189,7 +190,7 @@ def _tallied_count(filters: Filters) -> int | None:
                                            .where(Country.iso3 == filters.country))
             if country_id is None:
                 return 0
-        return overdue_count(dt.date.today(), country_id=country_id, status=filters.status)
+        return overdue_count(local_today(), country_id=country_id, status=filters.status)
     query = sa.select(sa.func.coalesce(sa.func.sum(CommitmentTally.count), 0))
     if filters.theme:
         query = (query.join(Theme, Theme.id == CommitmentTally.scope_id)
@@ -217,7 +218,7 @@ def count_commitments(filters: Filters) -> int:
         # Without the ranking's joins: the order does not change how many match.
         query = filtered_query(replace(filters, sort="code"))
         return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
-    today = dt.date.today() if filters.overdue else ""
+    today = local_today() if filters.overdue else ""
     key = sorted(replace(filters, sort="code").args(page=1).items())
     return remember("commitment-count", count, key, today)
 

@@ -6,6 +6,7 @@ import datetime as dt
 from tracker.commitments.dashboard import Group, country_breakdown, theme_breakdown
 from tracker.commitments.overdue import overdue_count
 from tracker.core.data_version import remember
+from tracker.core.dates import local_today
 from tracker.models import Status
 
 
@@ -29,5 +30,5 @@ def _compute(today: dt.date) -> dict:
 
 def public_stats(today: dt.date | None = None) -> dict:
     """Every count of /api/v1/stats (3 queries when the data changed, none otherwise)."""
-    today = today or dt.date.today()
+    today = today or local_today()
     return remember("stats", lambda: _compute(today), today)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from tracker.core.dates import format_day
+from tracker.core.dates import format_day, local_today
 from tracker.core.refusals import Refused
 from tracker.models import Frequency
 
@@ -59,7 +59,7 @@ def parse_period(text: str, frequency: Frequency | str, *, today: dt.date | None
         raise IndicatorRefused(_l("The year must be between %(first)d and %(last)d.",
                                   first=YEARS[0], last=YEARS[-1]), field)
     period = _period(frequency, year, int(match.group(2)) if match.lastindex == 2 else 1)
-    if not allow_future and not has_ended(period, today or dt.date.today()):
+    if not allow_future and not has_ended(period, today or local_today()):
         raise IndicatorRefused(_l("%(period)s ends on %(end)s: report it once it has ended.",
                                   period=period.text,
                                   end=LazyString(lambda: format_day(period.end))), field)

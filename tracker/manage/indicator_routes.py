@@ -9,6 +9,7 @@ from flask_babel import get_locale, gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
+from tracker.core.dates import local_today
 from tracker.core.forms import CONFLICT, one_or_404, render_form
 from tracker.extensions import db
 from tracker.indicators.definitions import IndicatorRefused
@@ -161,7 +162,7 @@ def _prefill(form: IndicatorReportForm, indicator: Indicator, country: Country,
     """Open the form on a period (the last one ended, unless asked), with its current report's
     values if it has one: what is sent then corrects it."""
     if period is None:
-        today = dt.date.today()
+        today = local_today()
         ended = due_periods(indicator.frequency, today - dt.timedelta(days=400), today)
         period = ended[-1].text if ended else ""
     current = _current(indicator, country, period)

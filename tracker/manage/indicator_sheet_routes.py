@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from tracker.commitments.sheets.apply import ApplyRefused
 from tracker.commitments.sheets.formats import SheetRefused
 from tracker.commitments.sheets.preview import preview_for
+from tracker.core.dates import local_today
 from tracker.core.forms import one_or_404, refuse, render_form
 from tracker.core.uploads import uploaded
 from tracker.indicators.definitions import IndicatorRefused
@@ -128,7 +129,7 @@ def _country(indicator: Indicator) -> tuple[list[Country] | None, Country]:
 
 def _last_ended(indicator: Indicator) -> str:
     """The last period that has ended: the one most likely due."""
-    today = dt.date.today()
+    today = local_today()
     ended = due_periods(indicator.frequency, today - dt.timedelta(days=400), today)
     return ended[-1].text if ended else str(today.year)
 

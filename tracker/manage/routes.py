@@ -1,7 +1,5 @@
 """Focal-point views: my commitments, status updates, evidence."""
 
-import datetime as dt
-
 from flask import flash, redirect, render_template, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
@@ -9,6 +7,7 @@ from flask_login import current_user, login_required
 from tracker.audit.ratings import ratings_for
 from tracker.commitments.detail import COUNTRY_LIST_LIMIT, commitments_of_country
 from tracker.commitments.status_updates import Conflict, UpdateRefused, update_status
+from tracker.core.dates import local_today
 from tracker.core.forms import CONFLICT, refuse, reopen_after_conflict
 from tracker.core.http_cache import shared_content
 from tracker.evidence.downloads import send_stored_file
@@ -36,7 +35,7 @@ def my_commitments():
     country = current_user.country
 
     def context():
-        today = dt.date.today()
+        today = local_today()
         commitments = commitments_of_country(country.id, today)
         return dict(today=today, commitments=commitments, country=country,
                     ratings=ratings_for(c.id for c in commitments),

@@ -1,6 +1,5 @@
 """The commitments' spreadsheet, downloaded to fill in (XLSX or CSV)."""
 
-import datetime as dt
 import re
 
 from flask import Response, abort, request
@@ -8,6 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from tracker.commitments.sheets.download import build_csv, build_xlsx, sheet_rows
+from tracker.core.dates import local_today
 from tracker.core.forms import one_or_404
 from tracker.manage import bp
 from tracker.models import Country
@@ -37,6 +37,6 @@ def commitments_sheet(kind: str):
     name = "commitments" if locale == "en" else "compromisos"
     response = Response(body, content_type=MIMETYPES[kind])
     response.headers["Content-Disposition"] = \
-        f"attachment; filename={name}-{owner}-{dt.date.today().isoformat()}.{kind}"
+        f"attachment; filename={name}-{owner}-{local_today().isoformat()}.{kind}"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -1,11 +1,11 @@
 """``flask reminders``: evaluate the reminder rules now, deliver the outbox, list it."""
 
-import datetime as dt
 
 import click
 from flask.cli import AppGroup
 
 from tracker.audit.digest import queue_follow_digests
+from tracker.core.dates import local_today
 from tracker.core.digests import PlannedMessage
 from tracker.core.outbox import deliver_due, outbox_listing
 from tracker.reminders.rules import queue_weekly_summaries, run_rules
@@ -21,7 +21,7 @@ reminders_group = AppGroup("reminders", help="Reminder e-mails: rules and outbox
               help="Also queue the secretariat's summary and the auditors' follow digests.")
 def run_command(dry_run: bool, today, weekly_summary: bool) -> None:
     """Queue the digests the rules call for today, then deliver the outbox."""
-    day = today.date() if today else dt.date.today()
+    day = today.date() if today else local_today()
     planned = run_rules(day, dry_run=dry_run)
     if weekly_summary:
         planned += queue_weekly_summaries(day, dry_run=dry_run)

@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from tracker.core.dates import local_today
 from tracker.core.errors import DATABASE_UNAVAILABLE, one_line
 from tracker.core.time import utcnow
 from tracker.reminders.scheduler_lock import LOCK_KEY, SchedulerLock  # noqa: F401 (its home)
@@ -44,10 +45,6 @@ def _get_app() -> Flask:
 
         _app = create_app()
     return _app
-
-
-def _today(app: Flask) -> dt.date:
-    return dt.datetime.now(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def _run(name: str, work) -> bool:
@@ -72,7 +69,7 @@ def reminder_rules_job() -> bool:
     def work(app):
         from tracker.reminders.rules import run_rules
 
-        planned = run_rules(_today(app))
+        planned = run_rules(local_today())
         return f"{sum(m.queued for m in planned)} of {len(planned)} digest(s) queued"
     return _run("reminder rules", work)
 
@@ -84,8 +81,8 @@ def weekly_summary_job() -> bool:
         from tracker.audit.digest import queue_follow_digests
         from tracker.reminders.rules import queue_weekly_summaries
 
-        planned = queue_weekly_summaries(_today(app))
-        follows = queue_follow_digests(_today(app))
+        planned = queue_weekly_summaries(local_today())
+        follows = queue_follow_digests(local_today())
         return (f"{sum(m.queued for m in planned)} of {len(planned)} summary(ies), "
                 f"{sum(m.queued for m in follows)} of {len(follows)} follow digest(s) queued")
     return _run("weekly summary", work)
