@@ -21,9 +21,10 @@ from pypdf import PdfReader
 
 from tracker.audit.observations import hide_observation
 from tracker.extensions import db
-from tracker.models import Country, Status, User
+from tracker.models import Commitment, Country, Status, User
 from tracker.reports import as_of, content
 from tracker.reports.docx import render_docx
+from tracker.reports.html import render_html
 
 UTC = dt.timezone.utc
 MEETING = "crm-salon-londres"
@@ -201,11 +202,11 @@ def test_overdue_is_counted_on_the_trackers_day_like_the_api(app, client, seeded
     """At 21:00 in Mexico City it is already tomorrow in UTC: a commitment due today there is
     not overdue yet, in the report as on the site."""
     app.config["BABEL_DEFAULT_TIMEZONE"] = "America/Mexico_City"
-    from tracker.models import Commitment
 
     later = dt.datetime.now(UTC).replace(hour=3, minute=0) + dt.timedelta(days=10)
     local_day = later.date() - dt.timedelta(days=1)  # 21:00 the evening before, in Mexico
-    for code, due in (("MT1-R01-MEX", local_day - dt.timedelta(days=1)), ("MT1-R02-MEX", local_day)):
+    dues = {"MT1-R01-MEX": local_day - dt.timedelta(days=1), "MT1-R02-MEX": local_day}
+    for code, due in dues.items():
         db.session.execute(sa.update(Commitment).where(Commitment.code == code)
                            .values(due_date=due))
     db.session.commit()
@@ -339,3 +340,13 @@ def test_an_observation_hidden_later_counts_then_without_its_text(app, seeded, p
         now = content.country_report("MEX", first.date() + dt.timedelta(days=2)).ratings
     assert [(line.code, rating.text) for line, rating in then] == [("MT1-R01-MEX", None)]
     assert now == []
+
+
+def test_indicator_cells_are_named_in_the_reports_language(app, seeded, people):
+    indicator = make_indicator()  # by sex
+    make_indicator_report(people["focal_point"], indicator,
+                          cells={(None, None): 100, ("F", None): 60, ("M", None): 40})
+    report = content.regional_report(MEETING, as_of.local_today())
+    assert "Total: 100; Mujeres: 60; Hombres: 40" in docx_text(render_docx(report, "es"))
+    assert "Total: 100; Female: 60; Male: 40" in docx_text(render_docx(report, "en"))
+    assert "Total: 100; Female: 60; Male: 40" in render_html(report, "en")

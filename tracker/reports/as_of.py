@@ -29,6 +29,7 @@ from tracker.ledger.chain import GENESIS
 from tracker.models import (
     Assessment,
     Commitment,
+    Dimension,
     Evidence,
     Indicator,
     IndicatorDimension,
@@ -42,6 +43,7 @@ from tracker.models import (
     StatusEvent,
     Visibility,
 )
+from tracker.models.indicator import TOTAL
 
 
 class ReportRefused(Refused):
@@ -279,6 +281,13 @@ class IndicatorFigure:
     period: str
     cells: list[PublishedCell]
 
+    def label(self, cell: PublishedCell, locale: str) -> str:
+        """What a cell counts in the reader's language ("Mujeres, 18-29"), or Total."""
+        names = {value.code: value.name(locale)
+                 for dimension in self.indicator.dimensions for value in dimension.values}
+        parts = [names.get(code, code) for code in (cell.first, cell.second) if code != TOTAL]
+        return ", ".join(parts) if parts else str(_l("Total"))
+
 
 def indicator_figures(end: dt.datetime, *, recommendation_ids: Iterable[int] = (),
                       commitment_ids: Iterable[int] = (),
@@ -294,7 +303,7 @@ def indicator_figures(end: dt.datetime, *, recommendation_ids: Iterable[int] = (
              .join(Indicator, Indicator.id == IndicatorReport.indicator_id)
              .where(IndicatorReport.created_at < end, ~replaced)
              .options(joinedload(IndicatorReport.indicator).selectinload(Indicator.dimension_links)
-                      .joinedload(IndicatorDimension.dimension),
+                      .joinedload(IndicatorDimension.dimension).selectinload(Dimension.values),
                       selectinload(IndicatorReport.values).joinedload(IndicatorValue.first_value),
                       selectinload(IndicatorReport.values).joinedload(IndicatorValue.second_value))
              .order_by(Indicator.code, IndicatorReport.country_id, IndicatorReport.period))

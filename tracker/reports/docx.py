@@ -157,7 +157,7 @@ def _indicators(doc: DocxDocument, figures, countries, lang: str) -> None:
     rows = []
     for f in figures:
         cells = "; ".join(
-            f"{c.first}{'' if c.second == '_T' else '×' + c.second}: "
+            f"{f.label(c, lang)}: "
             f"{_('suppressed') if c.suppressed else numberformat(c.value)}" for c in f.cells)
         rows.append([f"{f.indicator.code} — {f.indicator.name(lang)}",
                      _named(countries[f.country_id], lang), f.period, cells])
