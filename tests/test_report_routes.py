@@ -4,6 +4,8 @@ stale, a past day's stays; bad input records nothing; the pending requests are b
 API lists the reports as its OpenAPI document says."""
 
 import datetime as dt
+import os
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -172,3 +174,17 @@ def test_a_report_that_failed_is_not_asked_for_again_for_a_while(app, client, se
     assert "No se pudo preparar este informe" in refused.get_data(as_text=True)
     assert [r.status for r in requests_recorded()] == ["failed"]  # not queued again
     assert make_pending_reports() == {}
+
+
+def test_a_writer_killed_mid_report_leaves_no_file_behind_for_long(app, seeded):
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    abandoned, writing, other = (folder / ".report-dead.part", folder / ".report-live.part",
+                                 folder / "notes.part")
+    for path in (abandoned, writing, other):
+        path.write_bytes(b"%PDF-1.7 half")
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+    os.utime(other, (two_hours_ago, two_hours_ago))
+    make_pending_reports()
+    assert (abandoned.exists(), writing.exists(), other.exists()) == (False, True, True)

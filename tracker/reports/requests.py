@@ -38,6 +38,10 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 PENDING, DONE, FAILED, SUPERSEDED = "pending", "done", "failed", "superseded"
 RETRY_FAILED_AFTER = dt.timedelta(hours=1)
+# A temporary file this old was left by a writer that died (killed mid-report): no report
+# takes this long, and only one scheduler makes them.
+ABANDONED_AFTER = dt.timedelta(hours=1)
+PART_PATTERN = ".report-*.part"
 
 
 class UnknownScope(ReportRefused):
@@ -180,7 +184,7 @@ def _write(name: str, data: bytes) -> None:
     """Under a temporary name, then renamed: a reader finds the whole file or none."""
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".report-", suffix=".part")
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".report-", suffix=".part")  # PART_PATTERN
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(data)
@@ -237,6 +241,7 @@ def _forget_superseded(row: ReportRequest) -> None:
 def make_pending_reports() -> dict[str, int]:
     """Make every pending report, oldest first, one at a time (each its own commit, so a
     reader is sent each as soon as it is made)."""
+    _remove_abandoned_parts()
     outcomes: dict[str, int] = {}
     while True:
         row = db.session.scalar(sa.select(ReportRequest).where(ReportRequest.status == PENDING)
@@ -245,3 +250,15 @@ def make_pending_reports() -> dict[str, int]:
             return outcomes
         outcome = make_report(row)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+
+def _remove_abandoned_parts() -> None:
+    """Remove the temporary files of reports whose writer died before renaming them."""
+    folder = cache_dir()
+    cutoff = utcnow().timestamp() - ABANDONED_AFTER.total_seconds()
+    for path in folder.glob(PART_PATTERN) if folder.is_dir() else ():
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue  # removed meanwhile, or not ours to remove: the next run tries again
