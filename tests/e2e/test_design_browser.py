@@ -14,7 +14,7 @@ HERE = Path(__file__).resolve().parent
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 PAGES = ["/", "/commitments", "/commitments?country=MEX&status=in_progress", "/matrix", "/map",
          f"/commitments/{EVIDENCE_CODE}", "/countries/MEX", "/countries/CRM", "/indicators",
-         "/style", "/login"]
+         "/style", "/login", "/reports"]
 SCREENSHOT_PAGES = {"dashboard": "/", "matrix": "/matrix", "map": "/map",
                     "commitment": f"/commitments/{EVIDENCE_CODE}", "country": "/countries/MEX"}
 
