@@ -363,7 +363,7 @@ def test_the_weekly_summary_job_queues_the_follow_digests(mail_app, mail_people,
     with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
         report_status(mail_people["mex"], "MT1-R01-MEX", "in_progress", 40)
     monkeypatch.setattr(scheduler, "_app", mail_app)
-    monkeypatch.setattr(scheduler, "_today", lambda app: TODAY)
-    assert scheduler.weekly_summary_job()
+    with time_machine.travel(NOW, tick=False):  # the scheduler's today is TODAY
+        assert scheduler.weekly_summary_job()
     assert db.session.scalar(sa.select(OutboxMessage.recipient).where(
         OutboxMessage.kind == MessageKind.FOLLOW_DIGEST)) == "sigue.mex@example.org"
