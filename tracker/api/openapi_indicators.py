@@ -1,5 +1,6 @@
 """The indicator endpoints and records of the OpenAPI document (tracker.api.openapi)."""
 
+from tracker.api.openapi_common import page_of, path_param, read
 from tracker.models import Frequency, Unit
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
@@ -59,13 +60,19 @@ SCHEMAS["IndicatorDetail"] = {"allOf": [{"$ref": "#/components/schemas/Indicator
     "required": ["targets", "values"]}]}
 
 
-def indicator_paths(get, page_of, path) -> dict:
-    """The two read endpoints, built with openapi.py's own helpers."""
+def indicator_paths() -> dict:
+    """The two read endpoints."""
     return {
-        "/indicators": get("Every indicator: what it measures, unit, frequency, dimensions",
-                           page_of("Indicator"), errors=()),
-        "/indicators/{code}": get(
-            "An indicator with baselines, targets and every country's current values "
-            "(small counts suppressed)", {"$ref": "#/components/schemas/IndicatorDetail"},
-            [path("code", "Indicator code")], ("404",)),
+        "/indicators": read(
+            "listIndicators", "indicators",
+            "Every indicator: what it measures, unit, frequency, dimensions",
+            "All on one page; each is reported per country and period by the owners of its "
+            "recommendation or commitment.", page_of("Indicator"), errors=()),
+        "/indicators/{code}": read(
+            "getIndicator", "indicators",
+            "An indicator with baselines, targets and every country's current values",
+            "A count below the small-count threshold, and any cell it could be worked out "
+            "from, is suppressed (value null, status suppressed).",
+            {"$ref": "#/components/schemas/IndicatorDetail"},
+            [path_param("code", "Indicator code")], ("404",)),
     }

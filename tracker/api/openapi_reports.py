@@ -1,5 +1,7 @@
 """The report listing's endpoint and records in the OpenAPI document (tracker.api.openapi)."""
 
+from tracker.api.openapi_common import read
+
 _URL = {"type": "string", "format": "uri"}
 _FORMATS = {"type": "object", "properties": {"pdf": _URL, "docx": _URL},
             "required": ["pdf", "docx"], "additionalProperties": False}
@@ -23,10 +25,10 @@ SCHEMAS: dict[str, dict] = {
 }
 
 
-def report_paths(get) -> dict:
-    """The listing, built with openapi.py's own helper."""
-    return {"/reports": get(
-        "The follow-up reports (regional summary, per meeting, per country) as PDF and DOCX, "
-        "in Spanish and English, as of today; add as_of=YYYY-MM-DD (today or earlier) to a "
-        "URL for the report as of the end of that day",
-        {"$ref": "#/components/schemas/ReportList"}, errors=())}
+def report_paths() -> dict:
+    """The listing."""
+    return {"/reports": read(
+        "listReports", "reports", "The follow-up reports as PDF and DOCX, as of today",
+        "The regional summary, one report per meeting and one per country, in Spanish and "
+        "English; add as_of=YYYY-MM-DD (today or earlier) to a URL for the report as of the "
+        "end of that day.", {"$ref": "#/components/schemas/ReportList"}, errors=())}

@@ -259,10 +259,3 @@ def filter_choices(locale: str = "es") -> dict[str, list[tuple[str, str]]]:
     english = locale == "en"
     return {kind: [(value, en if english else es) for value, es, en in rows]
             for kind, rows in remember("filter-choices", _compute_choices).items()}
-
-
-def filter_codes() -> dict[str, list[str]]:
-    """The codes each reference filter accepts (for the API's document)."""
-    names = {"country": "countries", "theme": "themes", "meeting": "meetings", "table": "tables"}
-    choices = filter_choices()
-    return {key: [value for value, _label in choices[name]] for key, name in names.items()}

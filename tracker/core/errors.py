@@ -88,9 +88,16 @@ def render_error(error: HTTPException):
     code = error.code or 500
     title, explanation = error_texts(error)
     if wants_json():  # the title is the standard reason phrase, as remote_writes.error gives
-        return jsonify(error={"status": code, "title": error.name,
-                              "detail": explanation}), code
-    return render_template("error.html", code=code, title=title, explanation=explanation), code
+        response = jsonify(error={"status": code, "title": error.name, "detail": explanation})
+    else:
+        response = make_response(render_template("error.html", code=code, title=title,
+                                                 explanation=explanation))
+    response.status_code = code
+    # The headers the status itself requires (405: Allow, RFC 9110; 401: WWW-Authenticate)
+    # come with the error; its Content-Type is Werkzeug's HTML page's, replaced by ours.
+    response.headers.update({name: value for name, value in error.get_headers()
+                             if name.lower() != "content-type"})
+    return response
 
 
 def render_csrf_error(error: CSRFError):

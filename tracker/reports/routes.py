@@ -137,8 +137,7 @@ def _busy() -> Response:
 
 def _unavailable(explanation: str, retry_after: int) -> Response:
     """503 with Retry-After, as every error page (HTML or JSON by the client)."""
-    body, code = render_error(ServiceUnavailable(description=explanation))
-    response = current_app.make_response((body, code))
+    response = render_error(ServiceUnavailable(description=explanation))
     response.headers["Retry-After"] = str(retry_after)
     response.cache_control.no_store = True
     return response
