@@ -1,5 +1,6 @@
-"""Exports (CSV, iCalendar, Atom) kept as files, one per data version, filters and language,
-so an export is read from the database once per change and then sent from disk.
+"""Exports (CSV, XLSX, the data package, iCalendar, Atom) kept as files, one per data
+version, filters and language, so an export is read from the database once per change and
+then sent from disk.
 
 A file is written under a temporary name while its first request streams it (or, when
 nginx sends the files, before the answer), and renamed only once complete: a concurrent
@@ -21,7 +22,8 @@ from tracker.core.data_version import data_token
 
 MAX_AGE = 3600  # seconds: older files belong to earlier versions (or are rewritten)
 KEEP = 64  # at most this many exports on disk (a search query makes its own file)
-EXPORT_SUFFIXES = (".csv", ".ics", ".atom")  # what export_key names; nothing else is pruned
+# What export_key names; nothing else is pruned.
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".json", ".ics", ".atom")
 
 
 def cache_dir() -> Path:
@@ -72,7 +74,7 @@ def written_while_sent(chunks, filename: str, head: str):
     complete = False
     try:
         for chunk in chunks:
-            data = chunk.encode("utf-8")
+            data = _bytes(chunk)
             if out is not None:
                 try:
                     out.write(data)
@@ -101,7 +103,7 @@ def written_whole(chunks, filename: str, head: str) -> Path | None:
     out = os.fdopen(fd, "wb")
     try:
         for chunk in chunks:
-            out.write(chunk.encode("utf-8"))
+            out.write(_bytes(chunk))
     except OSError as exc:
         _log_unwritable(directory, exc)
         _discard(out, tmp)
@@ -112,6 +114,11 @@ def written_whole(chunks, filename: str, head: str) -> Path | None:
     _finish(out, tmp, filename, head, complete=True)
     hit = cached(filename)
     return hit[0] if hit is not None else None
+
+
+def _bytes(chunk: str | bytes) -> bytes:
+    """A text export's chunk in UTF-8; a workbook's as it is."""
+    return chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
 
 
 def _make_readable_dir(directory: Path) -> None:

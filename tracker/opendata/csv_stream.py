@@ -1,8 +1,11 @@
 """Records as CSV text, written in chunks so an export never sits whole in memory."""
 
 import csv
+import datetime as dt
 import io
-from itertools import chain
+
+from tracker.core.time import UTC
+from tracker.opendata.schema import CSV_DATETIME, Column
 
 BOM = "\ufeff"  # so Excel reads the file as UTF-8 and shows accents right
 ROWS_PER_CHUNK = 500
@@ -17,18 +20,27 @@ def safe_cell(value):
     return value
 
 
-def csv_chunks(records, empty_header, rows_per_chunk: int = ROWS_PER_CHUNK):
-    """BOM, header (the records' keys) and rows, yielded every rows_per_chunk rows."""
-    records = iter(records)
-    first = next(records, None)
-    header = list(first) if first is not None else list(empty_header)
+def csv_cell(column: Column, value):
+    """A record's value (as the API gives it) as its column's CSV text: an instant in UTC as
+    YYYY-MM-DD HH:MM:SS, true/false, '' for none, a text safe from formulas."""
+    if value is None or value == "":
+        return ""
+    if column.type == "datetime":
+        return dt.datetime.fromisoformat(value).astimezone(UTC).strftime(CSV_DATETIME)
+    if column.type == "boolean":
+        return "true" if value else "false"
+    return safe_cell(value)
+
+
+def csv_chunks(records, columns: tuple[Column, ...],
+               rows_per_chunk: int = ROWS_PER_CHUNK):
+    """BOM, header (the columns' names) and rows, yielded every rows_per_chunk rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(BOM)
-    writer.writerow(header)
-    rows = chain([first], records) if first is not None else records
-    for count, record in enumerate(rows, 1):
-        writer.writerow([safe_cell(value) for value in record.values()])
+    writer.writerow([column.name for column in columns])
+    for count, record in enumerate(records, 1):
+        writer.writerow([csv_cell(column, record[column.name]) for column in columns])
         if count % rows_per_chunk == 0:
             yield buffer.getvalue()
             buffer.seek(0)

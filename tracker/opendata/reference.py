@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from tracker.commitments.listing import Filters, recommendation_conditions
+from tracker.commitments.listing import Filters, filtered_query, recommendation_conditions
 from tracker.commitments.matrix import latest_meeting_first
 from tracker.commitments.stats import public_stats
 from tracker.core.urls import public_url
@@ -17,7 +17,17 @@ from tracker.models import (
     Theme,
     WorkingTable,
 )
-from tracker.opendata.records import commitment_url, plain
+from tracker.opendata.records import STREAM_BATCH, commitment_url, plain
+
+# The columns of a recommendation record, as the API gives it (and the CSV).
+RECOMMENDATION_COLUMNS = {
+    "code": Recommendation.code, "kind": Recommendation.kind, "year": Recommendation.year,
+    "meeting": Meeting.code, "working_table": WorkingTable.code, "theme": Theme.code,
+    "section": Recommendation.section, "position": Recommendation.position,
+    "title_es": Recommendation.title_es, "title_en": Recommendation.title_en,
+    "text_es": Recommendation.text_es, "editorial_note": Recommendation.editorial_note,
+    "editorial_note_es": Recommendation.editorial_note_es,
+}
 
 
 def _recommendation_select(filters: Filters):
@@ -37,6 +47,24 @@ def _recommendation_record(r: Recommendation) -> dict:
             "editorial_note_es": r.editorial_note_es}
 
 
+def _recommendation_order():
+    return (Meeting.code, WorkingTable.position, Recommendation.position, Recommendation.code)
+
+
+def stream_recommendation_records(filters: Filters):
+    """Every recommendation of the meeting, theme or table filtered on; with a filter on
+    commitments (country, status, overdue, search), those of the matching commitments.
+    One query, in batches."""
+    query = _recommendation_select(filters)
+    if filters.country or filters.status or filters.overdue or filters.q:
+        query = query.where(Recommendation.id.in_(
+            filtered_query(filters).with_only_columns(Commitment.recommendation_id)))
+    query = (query.with_only_columns(*(c.label(n) for n, c in RECOMMENDATION_COLUMNS.items()))
+             .order_by(*_recommendation_order()).execution_options(yield_per=STREAM_BATCH))
+    for row in db.session.execute(query):
+        yield {name: plain(value) for name, value in row._mapping.items()}
+
+
 def recommendation_page(filters: Filters, per_page: int) -> tuple[list[dict], int]:
     """One page of recommendations of a meeting, theme or table, and how many match."""
     query = _recommendation_select(filters)
@@ -44,8 +72,7 @@ def recommendation_page(filters: Filters, per_page: int) -> tuple[list[dict], in
     rows = db.session.scalars(
         query.options(joinedload(Recommendation.working_table).joinedload(WorkingTable.meeting),
                       joinedload(Recommendation.theme))
-        .order_by(Meeting.code, WorkingTable.position, Recommendation.position,
-                  Recommendation.code)
+        .order_by(*_recommendation_order())
         .limit(per_page).offset((filters.page - 1) * per_page))
     return [_recommendation_record(r) for r in rows], total or 0
 
