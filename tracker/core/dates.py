@@ -2,8 +2,9 @@
 
 "2/12/26, 1:01" reads as 2 December in Mexico and as February 12 in the United States, and
 says nothing of the zone. So a day is written "2 dic 2026" / "2 Dec 2026" and an instant
-"2 dic 2026, 01:01 UTC-6", in the configured zone (TRACKER_TIMEZONE). Machine formats (ISO
-8601 in ``datetime=`` attributes, CSV, JSON, iCalendar) stay in tracker.core.time.
+"2 dic 2026, 01:01 UTC-6", in the configured zone (TRACKER_TIMEZONE); beside it, the
+``datetime=`` attribute of its ``<time>`` (``html_datetime``). Machine formats (CSV, JSON,
+iCalendar) stay in tracker.core.time.
 """
 
 import datetime as dt
@@ -12,6 +13,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date as babel_format_date
 from flask import current_app
 from flask_babel import get_locale, to_user_timezone
+
+from tracker.core.time import as_utc
 
 # Day, abbreviated month, four-digit year: CLDR's "es" abbreviates without a dot ("dic").
 DAY_PATTERN = "d MMM y"
@@ -65,3 +68,14 @@ def dateformat(value: dt.date | dt.datetime | None, format: str | None = None) -
 def datetimeformat(value: dt.datetime | None, format: str | None = None) -> str:
     """The ``datetimeformat`` template filter, replacing Flask-Babel's (see dateformat)."""
     return "" if value is None else format_moment(value)
+
+
+def html_datetime(value: dt.date | dt.datetime | None) -> str:
+    """The ``html_datetime`` template filter: a ``<time datetime>`` value valid in HTML, a
+    day as 2026-12-02 and an instant in UTC to the second, 2026-12-02T07:01:00Z (HTML allows
+    at most three digits of a second: a column's microseconds are not a valid value)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return as_utc(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.isoformat()

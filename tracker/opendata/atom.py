@@ -1,15 +1,16 @@
 """The Atom feed's content: the latest updates as entries, in the reader's language."""
 
+import datetime as dt
 import re
 from urllib.parse import urlencode
 
 from flask_babel import gettext as _
 
 from tracker.commitments.listing import Filters
-from tracker.core.time import isoformat_utc, utcnow
+from tracker.core.time import isoformat_utc
 from tracker.core.urls import public_url
 from tracker.ledger.chain import current_head
-from tracker.opendata.feeds import update_records
+from tracker.opendata.feeds import last_change, update_records
 from tracker.opendata.records import commitment_url
 from tracker.opendata.texts import actor_text, progress_text, status_label, with_filters
 
@@ -36,18 +37,27 @@ def _entry(record: dict, locale: str) -> dict:
 
 
 def feed_context(filters: Filters, locale: str) -> dict:
-    """Everything the feed template shows: the feed's own elements and its entries."""
+    """Everything the feed template shows: the feed's own elements and its entries. The
+    feed is updated when the data last changed (an empty one too), never at the request."""
     entries = [_entry(record, locale) for record in update_records(filters)]
+    updated = last_change()
+    if entries:  # the newest entry, should its event be stamped after the version
+        updated = max(updated, dt.datetime.fromisoformat(entries[0]["updated"]))
     query = urlencode(filters.args(page=1, sort="code"))
     suffix = f"?{query}" if query else ""
+    # The links name the feed's language (?lang=): a subscription keeps it, whatever the
+    # feed reader's Accept-Language says.
+    in_language = "?" + urlencode({**filters.args(page=1, sort="code"), "lang": locale})
     return {
         "id": public_url("exports.feed") + suffix,
-        "self": public_url("exports.feed") + suffix,
-        "alternate": public_url("public.commitments") + suffix,
+        "self": public_url("exports.feed") + in_language,
+        "alternate": public_url("public.commitments") + in_language,
         "title": xml_text(with_filters(_("Updates of the CRM commitments"), filters)),
         "author": _("CRM commitment tracker"),
-        "updated": entries[0]["updated"] if entries else isoformat_utc(utcnow()),
+        "updated": isoformat_utc(updated),
         "entries": entries,
         "ledger_head": current_head(),
+        # The ledger's own address names the namespace of the head published with it.
+        "ledger_namespace": public_url("api.ledger"),
         "locale": locale,
     }

@@ -1,11 +1,21 @@
-"""The latest public updates of commitments, as records for the Atom feed (one query)."""
+"""The latest public updates of commitments, as records for the Atom feed (one query), and
+when the public data last changed."""
+
+import datetime as dt
+
+import sqlalchemy as sa
 
 from tracker.commitments.listing import Filters
+from tracker.core.time import UTC
 from tracker.extensions import db
-from tracker.models import Commitment, Recommendation, StatusEvent
+from tracker.models import Commitment, DataVersion, Recommendation, StatusEvent
 from tracker.opendata.records import history_select, plain
 
 FEED_LENGTH = 50
+# A database no public write ever reached (schema only, not seeded) has no data version row:
+# its data have not changed since the epoch, and its feed stays the same bytes however often
+# it is made.
+NEVER_CHANGED = dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def update_records(filters: Filters, limit: int = FEED_LENGTH) -> list[dict]:
@@ -20,3 +30,10 @@ def update_records(filters: Filters, limit: int = FEED_LENGTH) -> list[dict]:
              .limit(limit))
     return [{name: plain(value) for name, value in row._mapping.items()}
             for row in db.session.execute(query)]
+
+
+def last_change() -> dt.datetime:
+    """When public data last changed: the data version's time, bumped by every public write
+    (a status, a title, the seed), so the same data give the same answer."""
+    changed = db.session.scalar(sa.select(DataVersion.changed_at).where(DataVersion.id == 1))
+    return changed or NEVER_CHANGED
