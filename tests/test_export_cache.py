@@ -18,7 +18,8 @@ from factories import make_user, report_status
 from tracker.commitments.listing import Filters
 from tracker.exports.file_cache import cache_dir, prune
 from tracker.opendata.csv_stream import csv_chunks
-from tracker.opendata.records import HISTORY_COLUMNS, stream_history_records
+from tracker.opendata.records import stream_history_records
+from tracker.opendata.schema import HISTORY as HISTORY_TABLE
 
 HISTORY = "/export/history.csv"
 
@@ -37,7 +38,8 @@ def files(app, pattern: str = "*") -> list[Path]:
 def fresh_history(app) -> bytes:
     """The history CSV as the database gives it now, without the cache."""
     with app.test_request_context():
-        return "".join(csv_chunks(stream_history_records(Filters()), HISTORY_COLUMNS)).encode()
+        chunks = csv_chunks(stream_history_records(Filters()), HISTORY_TABLE.columns)
+        return "".join(chunks).encode()
 
 
 @contextmanager
@@ -101,7 +103,7 @@ def test_the_second_download_is_the_file_and_runs_only_the_version_query(
     assert part.status_code == 206 and part.get_data() == body[3:100]
 
 
-@pytest.mark.parametrize("path, mimetype", [("/calendar.ics", "text/calendar"),
+@pytest.mark.parametrize("path, mimetype", [("/calendar.ics", "text/calendar; method=PUBLISH"),
                                              ("/feed.atom", "application/atom+xml")])
 def test_the_calendar_and_the_feed_are_kept_as_files_per_language(
         app, client, seeded, count_queries, path, mimetype):

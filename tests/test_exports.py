@@ -49,10 +49,17 @@ def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text[1:], newline="")))
 
 
-def cell(value) -> str:
-    """What a CSV cell holds for an API value: text, '' for null, a ' before a formula."""
+def cell(value, key: str = "") -> str:
+    """What a CSV cell holds for an API value: text, '' for null, an instant in UTC as
+    spreadsheets read it, true/false, a ' before a formula."""
     if value is None:
         return ""
+    if key in ("updated_at", "at"):
+        instant = dt.datetime.fromisoformat(value)
+        assert instant.utcoffset() == dt.timedelta(0)
+        return f"{instant:%Y-%m-%d %H:%M:%S}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return str(value)
@@ -79,7 +86,8 @@ def test_commitments_csv_equals_the_api(client, updated):
     assert list(rows[0]) == list(next(stream_commitment_records(Filters())))
     items = api_items(client)
     assert len(rows) == len(items) == 277  # 25 * 11 member-state commitments + 2 of the CRM
-    assert rows == [{key: cell(item[key]) for key in rows[0]} for item in items]
+    assert rows == [{key: cell(item[key], key) for key in rows[0]} for item in items]
+    assert rows[0]["updated_at"][10] == " " and rows[0]["contested"] == "false"
 
 
 def test_history_csv_equals_the_api(client, updated):
@@ -92,7 +100,7 @@ def test_history_csv_equals_the_api(client, updated):
         history = client.get(f"/api/v1/commitments/{code}").get_json()["history"]
         assert len(history) > 1
         assert [r for r in rows if r["commitment"] == code] == [
-            {key: cell(event[key]) for key in rows[0]} for event in history]
+            {key: cell(event[key], key) for key in rows[0]} for event in history]
     notes = {r["note"] for r in rows}
     assert "Reunión técnica con niñez migrante; señalización" in notes
     assert "'=SUM(A1)" in notes and "'-sin fondos, año fiscal cerrado" in notes
@@ -106,7 +114,7 @@ def test_csv_honours_filters_sort_and_ignores_page(client, updated):
     assert expected == {"MT1-R03-MEX"}
     rows = csv_rows(client.get("/export/commitments.csv?country=MEX&status=in_progress&page=7"))
     assert {r["code"] for r in rows} == expected
-    assert rows == [{k: cell(v) for k, v in item.items() if k in rows[0]}
+    assert rows == [{k: cell(v, k) for k, v in item.items() if k in rows[0]}
                     for item in api_items(client, "country=MEX&status=in_progress")]
     history = csv_rows(client.get("/export/history.csv?country=MEX&status=in_progress"))
     assert {r["commitment"] for r in history} == expected and len(history) == 2
@@ -161,7 +169,8 @@ def test_feed_honours_filters(client, updated):
     assert [text(e, "a:title").split(":")[0] for e in entries] == ["MT1-R01-GTM"]
     assert "GTM" in text(feed, "a:title")
     self_link = [link for link in feed.findall("a:link", ATOM) if link.get("rel") == "self"]
-    assert self_link[0].get("href") == "http://127.0.0.1:5000/feed.atom?country=GTM"
+    # Its language too: a subscription keeps the feed the reader subscribed to.
+    assert self_link[0].get("href") == "http://127.0.0.1:5000/feed.atom?country=GTM&lang=es"
     empty = ET.fromstring(client.get("/feed.atom?country=BLZ").get_data())
     assert empty.findall("a:entry", ATOM) == [] and text(empty, "a:updated")
 
@@ -206,7 +215,7 @@ def events_of(response) -> dict[str, icalendar.Event]:
 def test_calendar_has_one_all_day_event_per_due_date(client, due_dates):
     response = client.get("/calendar.ics")
     assert response.is_streamed
-    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response.headers["Content-Type"] == "text/calendar; method=PUBLISH; charset=utf-8"
     events = events_of(response)
     assert set(events) == {f"{code}@127.0.0.1" for code in DUE}
     for code, due in DUE.items():
@@ -217,8 +226,8 @@ def test_calendar_has_one_all_day_event_per_due_date(client, due_dates):
         assert str(event["SUMMARY"]) == f"{code}: {c.recommendation.title_es}"
         assert str(event["URL"]) == f"http://127.0.0.1:5000/commitments/{code}"
         assert "Estado: Sin informe" in str(event["DESCRIPTION"])
-        stamp = c.updated_at.replace(tzinfo=c.updated_at.tzinfo or dt.timezone.utc)
-        assert event["DTSTAMP"].dt == stamp.replace(microsecond=0)
+        assert event["LAST-MODIFIED"].dt == c.updated_at.replace(microsecond=0)
+    assert len({event["DTSTAMP"].dt for event in events.values()}) == 1  # the file's making
     english = events_of(client.get("/calendar.ics", headers={"Accept-Language": "en"}))
     assert str(english["MT1-R03-MEX@127.0.0.1"]["SUMMARY"]).startswith("MT1-R03-MEX: ")
     assert "Status: Not reported" in str(english["MT1-R03-MEX@127.0.0.1"]["DESCRIPTION"])

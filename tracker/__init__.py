@@ -52,12 +52,15 @@ def _ensure_instance_folders(app: Flask) -> None:
 
 
 def select_locale() -> str:
-    """The reader's choice, else the browser's preference, else Spanish (CLI and jobs too)."""
+    """The URL's ``?lang=``, else the reader's choice, else the browser's preference, else
+    Spanish (CLI and jobs too)."""
     from flask import current_app, has_request_context
+
+    from tracker.core.language import language_in_url
 
     if not has_request_context():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    chosen = request.cookies.get("lang")  # set by the language switcher
+    chosen = language_in_url() or request.cookies.get("lang")  # the cookie: the switcher's
     if chosen is not None and chosen in current_app.config["LANGUAGES"]:
         return chosen
     return request.accept_languages.best_match(current_app.config["LANGUAGES"]) or "es"
@@ -65,9 +68,12 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     from tracker.auth import sessions
-    from tracker.core import logs, request_checks, uploads
+    from tracker.core import compression, logs, request_checks, uploads
+    from tracker.core.shared_answers import SessionOnlyWhereItMatters
 
     logs.init_app(app)  # first: Flask then sees a handler and adds no stderr one of its own
+    compression.init_app(app)  # its hook registered first runs last, on the final answer
+    app.session_interface = SessionOnlyWhereItMatters()  # no Vary: Cookie on shared answers
     request_checks.init_app(app)  # before the blueprints: their <int:...> routes use it
     uploads.init_app(app)  # a full or read-only TMPDIR answers 503, not 500
 
@@ -164,7 +170,8 @@ def register_template_globals(app: Flask) -> None:
     app.jinja_env.filters["numberformat"] = numberformat
     # Ours replace Flask-Babel's (registered by babel.init_app): unambiguous, with the zone.
     app.jinja_env.filters.update(dateformat=dates.dateformat,
-                                 datetimeformat=dates.datetimeformat)
+                                 datetimeformat=dates.datetimeformat,
+                                 html_datetime=dates.html_datetime)
     tables: dict[str, Mapping] = {
         "status_labels": labels.STATUS_LABELS, "actor_labels": labels.ACTOR_LABELS,
         "assessment_labels": labels.ASSESSMENT_LABELS,

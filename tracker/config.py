@@ -156,6 +156,18 @@ class Config:
     # Commitments a digest lists (the most urgent); the rest are counted and linked.
     DIGEST_MAX_ITEMS = int(os.environ.get("DIGEST_MAX_ITEMS", 20))
 
+    # Compression of text answers (tracker.core.compression, Flask-Compress): Brotli, else
+    # gzip, for streams too (Flask-Compress leaves gzip out of streams by default, but its
+    # gzip stream is valid, and many scripts' HTTP clients accept gzip alone).
+    COMPRESS_REGISTER = False  # tracker.core.compression registers its own hook
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    # A file's 304 is tracker.core.compression's: Flask-Compress's would read it whole.
+    COMPRESS_STREAMING_ENDPOINT_CONDITIONAL: list[str] = []
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "image/svg+xml",
+                          "image/vnd.microsoft.icon", "application/json", "text/csv",
+                          "application/atom+xml", "text/calendar"]
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True

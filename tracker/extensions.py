@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -44,3 +45,5 @@ limiter = Limiter(key_func=get_remote_address)
 # Aggregates keyed on the data version (tracker.core.data_version.remember): per process by
 # default, shared through Redis with CACHE_TYPE=RedisCache and CACHE_REDIS_URL.
 cache = Cache()
+# Brotli or gzip for text answers; bound by tracker.core.compression, which decides which.
+compress = Compress()

@@ -82,7 +82,7 @@ def rename_section(code: str, table_code: str):
     """Rename a section on every item of the working table that has it."""
     table = _table_or_404(code, table_code)
     form = SectionForm(section=request.args.get("section", ""))
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: what GET would answer
         section = next((s for s in meeting_structure.sections_of(table)
                         if s.name == form.section.data), None)
         if section is None:

@@ -2,8 +2,9 @@
 tracker.opendata's); and two writes for national systems with a bearer token
 (tracker.api.write_routes)."""
 
-from flask import Blueprint, request
+from flask import Blueprint
 
+from tracker.core.cors import allow_any_origin
 from tracker.core.http_cache import answered_once_per_version, conditional_on_data
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -17,17 +18,8 @@ def public_get(rule: str):
     return register
 
 
-@bp.after_request
-def allow_any_origin(response):
-    """Public, read-only, no credentials: a page on any site may read it (no library needed
-    for one header and a pre-flight answer)."""
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, If-None-Match"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
+# Public, read-only, no credentials: a page on any site may read it.
+bp.after_request(allow_any_origin("ETag"))
 
 
 from tracker.api import (  # noqa: E402,F401

@@ -16,14 +16,44 @@ from markupsafe import Markup
 
 from tracker.core.data_version import data_token, remember
 from tracker.core.dates import local_today
+from tracker.core.language import language_in_url
 
 PUBLIC_MAX_AGE = 60  # seconds: updates show within a minute
 
 
+def held_tag(etag: str) -> str | None:
+    """The form of ``etag`` the client holds, by If-None-Match's weak comparison (RFC 9110
+    13.1.2): the plain body's, a compressed body's ``<etag>:<algorithm>``
+    (tracker.core.compression), or nginx's ``W/`` of either; None if it holds none."""
+    algorithms = {*current_app.config["COMPRESS_ALGORITHM"],
+                  *current_app.config["COMPRESS_ALGORITHM_STREAMING"]}
+    for tag in (etag, *(f"{etag}:{algorithm}" for algorithm in sorted(algorithms))):
+        if request.if_none_match.contains_weak(tag):
+            return tag
+    return None
+
+
+def client_holds(etag: str) -> bool:
+    """The client's copy is current: answer 304 before doing any work. Not on "*", which
+    names no copy: before the work nobody knows the URL is not a 400 or a 404."""
+    return not request.if_none_match.star_tag and held_tag(etag) is not None
+
+
+def vary_on_language(response: Response) -> None:
+    """A translated answer varies with the reader's language, which comes from their cookie
+    or their browser, unless its URL names it (``?lang=``)."""
+    if language_in_url() is None:
+        response.vary.update({"Cookie", "Accept-Language"})
+
+
 def cache_public_page(response: Response) -> Response:
-    if request.method != "GET" or response.status_code != 200 or response.direct_passthrough:
+    """Validators and Cache-Control of a public page, the same for HEAD as for GET. A file,
+    or an answer whose view set its own Cache-Control (robots.txt), is left as it is."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200 \
+            or response.direct_passthrough or "Cache-Control" in response.headers:
         return response
-    response.vary.update({"Cookie", "Accept-Language"})
+    response.vary.add("Cookie")  # a logged-in reader gets a page of their own
+    vary_on_language(response)
     if current_user.is_authenticated or "Set-Cookie" in response.headers:
         response.headers["Cache-Control"] = "private, no-store"
         return response
@@ -47,14 +77,16 @@ def _request_parts() -> tuple:
 
 
 def conditional_on_data(view):
-    """Answer If-None-Match with 304 before doing any work, for responses that depend only
-    on the public data and the request (API, exports, feeds): the ETag is the data version
-    with the request's parts."""
+    """Answer If-None-Match with 304 before doing any work, for API answers: they depend
+    only on the public data, the day and the URL (the JSON is the same in every language;
+    only errors are translated, and they are not cached), so their ETag is made of those
+    and they vary on nothing else."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        etag = hashlib.sha256(repr((data_token(), *_request_parts())).encode()).hexdigest()[:32]
-        if etag in request.if_none_match:
-            response = Response(status=304)
+        etag = hashlib.sha256(repr((data_token(), local_today(), request.full_path))
+                              .encode()).hexdigest()[:32]
+        if client_holds(etag):
+            response = Response(status=304, mimetype="application/json")
         else:
             response = current_app.make_response(view(*args, **kwargs))
             if response.status_code != 200:
@@ -62,7 +94,6 @@ def conditional_on_data(view):
         response.set_etag(etag)
         response.cache_control.public = True
         response.cache_control.max_age = current_app.config.get("PUBLIC_MAX_AGE", PUBLIC_MAX_AGE)
-        response.vary.add("Accept-Language")
         return response
     return wrapper
 

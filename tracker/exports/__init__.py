@@ -3,9 +3,12 @@ Views only; the records and formats are tracker.opendata's."""
 
 from flask import Blueprint
 
+from tracker.core.cors import allow_any_origin
 from tracker.ledger.chain import current_head
 
 bp = Blueprint("exports", __name__)
+# Open data: a page on any site may fetch it, and read which version and ledger head it got.
+bp.after_request(allow_any_origin("ETag", "X-Ledger-Head", "Content-Disposition", "Retry-After"))
 
 
 @bp.after_request
@@ -20,4 +23,4 @@ def publish_ledger_head(response):
     response.headers["X-Ledger-Head"] = f"{head['seq']}:{head['hash']}"
     return response
 
-from tracker.exports import routes  # noqa: E402,F401
+from tracker.exports import package_routes, routes  # noqa: E402,F401

@@ -1,5 +1,6 @@
-"""Open data downloads: the list's commitments and history as CSV, an Atom feed of updates,
-an iCalendar file of due dates. Public records only (no evidence, no people), any reader."""
+"""Open data downloads: the list's commitments, history and recommendations and the
+indicator values as CSV and XLSX, an Atom feed of updates, an iCalendar file of due dates.
+Public records only (no evidence, no people), any reader."""
 
 import datetime as dt
 import functools
@@ -17,7 +18,7 @@ from flask import (
 from flask_babel import get_locale
 
 from tracker.commitments.listing import BadFilter, Filters, check_known
-from tracker.core.http_cache import PUBLIC_MAX_AGE
+from tracker.core.http_cache import PUBLIC_MAX_AGE, client_holds, vary_on_language
 from tracker.exports import bp
 from tracker.exports.file_cache import cached, export_key, written_while_sent, written_whole
 from tracker.extensions import limiter
@@ -25,14 +26,13 @@ from tracker.ledger.chain import current_head
 from tracker.opendata.atom import feed_context
 from tracker.opendata.calendar import due_dates_calendar
 from tracker.opendata.csv_stream import csv_chunks
-from tracker.opendata.indicators import tidy_columns, tidy_records
-from tracker.opendata.records import (
-    COMMITMENT_COLUMNS,
-    HISTORY_COLUMNS,
-    RATING_FIELDS,
-    stream_commitment_records,
-    stream_history_records,
-)
+from tracker.opendata.feeds import last_change
+from tracker.opendata.ical import MEDIA_TYPE as ICALENDAR
+from tracker.opendata.indicators import tidy_records
+from tracker.opendata.records import stream_commitment_records, stream_history_records
+from tracker.opendata.reference import stream_recommendation_records
+from tracker.opendata.schema import COMMITMENTS, HISTORY, RECOMMENDATIONS, indicators_table
+from tracker.opendata.xlsx import XLSX, xlsx_chunks
 
 CSV = "text/csv"  # mimetypes: Werkzeug adds "; charset=utf-8" to each
 # One budget per client for all the exports, whichever it asks for (429 and Retry-After).
@@ -79,8 +79,8 @@ def export_file(name: str, mimetype: str, chunks_of, *, download_name: str | Non
     filename = export_key(name, filters, locale)
     etag = filename[:32]
     share = functools.partial(public, etag=etag, translated=bool(locale))
-    if etag in request.if_none_match:
-        return share(Response(status=304))
+    if client_holds(etag):  # its plain or compressed copy
+        return share(Response(status=304, mimetype=mimetype))
     answer = functools.partial(file_answer, mimetype=mimetype, etag=etag,
                                download_name=download_name)
     hit = cached(filename)
@@ -143,9 +143,9 @@ def ledger_head() -> str:
 def public(response: Response, etag: str, translated: bool = False) -> Response:
     """The validators and Cache-Control every reader may share (as conditional_on_data);
     a translated export varies with the reader's language: their browser's, or the one they
-    chose (a cookie), as pages do."""
+    chose (a cookie), as pages do, unless its URL names it (?lang=)."""
     if translated:
-        response.vary.update({"Cookie", "Accept-Language"})
+        vary_on_language(response)
     response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = max_age()
@@ -156,21 +156,70 @@ def max_age() -> int:
     return current_app.config.get("PUBLIC_MAX_AGE", PUBLIC_MAX_AGE)
 
 
+# Each table's two formats: the same records, filters, cache and columns.
+WRITERS = {
+    "csv": (CSV, lambda table, records: csv_chunks(records, table.columns)),
+    "xlsx": (XLSX, lambda table, records: xlsx_chunks(records, table.columns, table.name,
+                                                      last_change())),
+}
+
+
+def table_file(name: str, suffix: str, contents, *, filtered: bool = True) -> Response:
+    """The table ``name`` as CSV or XLSX; ``contents(filters)``: its Table and records,
+    asked for only when a file is made."""
+    mimetype, write = WRITERS[suffix]
+    return export_file(f"{name}.{suffix}", mimetype,
+                       lambda filters: write(*contents(filters)),
+                       download_name=f"{name}.{suffix}", filtered=filtered)
+
+
 @bp.get("/export/commitments.csv")
 @per_client
 def commitments_csv():
     """The matching commitments as CSV, in the list's sort order."""
-    columns = [*COMMITMENT_COLUMNS, "url", *RATING_FIELDS]
-    return export_file("commitments.csv", CSV, lambda filters: csv_chunks(
-        stream_commitment_records(filters), columns), download_name="commitments.csv")
+    return table_file("commitments", "csv",
+                      lambda filters: (COMMITMENTS, stream_commitment_records(filters)))
+
+
+@bp.get("/export/commitments.xlsx")
+@per_client
+def commitments_xlsx():
+    """The matching commitments as an XLSX workbook, as the CSV."""
+    return table_file("commitments", "xlsx",
+                      lambda filters: (COMMITMENTS, stream_commitment_records(filters)))
 
 
 @bp.get("/export/history.csv")
 @per_client
 def history_csv():
     """Every status event of the matching commitments as CSV, commitment by commitment."""
-    return export_file("history.csv", CSV, lambda filters: csv_chunks(
-        stream_history_records(filters), HISTORY_COLUMNS), download_name="history.csv")
+    return table_file("history", "csv",
+                      lambda filters: (HISTORY, stream_history_records(filters)))
+
+
+@bp.get("/export/history.xlsx")
+@per_client
+def history_xlsx():
+    """Every status event of the matching commitments as an XLSX workbook."""
+    return table_file("history", "xlsx",
+                      lambda filters: (HISTORY, stream_history_records(filters)))
+
+
+@bp.get("/export/recommendations.csv")
+@per_client
+def recommendations_csv():
+    """The recommendations of the matching meeting, theme or table (or of the matching
+    commitments) as CSV."""
+    return table_file("recommendations", "csv", lambda filters: (
+        RECOMMENDATIONS, stream_recommendation_records(filters)))
+
+
+@bp.get("/export/recommendations.xlsx")
+@per_client
+def recommendations_xlsx():
+    """The same recommendations as an XLSX workbook."""
+    return table_file("recommendations", "xlsx", lambda filters: (
+        RECOMMENDATIONS, stream_recommendation_records(filters)))
 
 
 @bp.get("/export/indicators.csv")
@@ -178,8 +227,16 @@ def history_csv():
 def indicators_csv():
     """Every current indicator value as tidy CSV: one row per published cell, one column per
     dimension (``_T``: all of it), a suppressed value empty and flagged."""
-    return export_file("indicators.csv", CSV, lambda filters: csv_chunks(
-        tidy_records(), tidy_columns()), download_name="indicators.csv", filtered=False)
+    return table_file("indicators", "csv", lambda _: (indicators_table(), tidy_records()),
+                      filtered=False)
+
+
+@bp.get("/export/indicators.xlsx")
+@per_client
+def indicators_xlsx():
+    """The indicator values as an XLSX workbook, as the CSV."""
+    return table_file("indicators", "xlsx", lambda _: (indicators_table(), tidy_records()),
+                      filtered=False)
 
 
 @bp.get("/feed.atom")
@@ -197,6 +254,6 @@ def feed():
 def calendar():
     """An iCalendar file of the due dates of the matching commitments."""
     locale = str(get_locale())
-    return export_file("calendar.ics", "text/calendar",
+    return export_file("calendar.ics", ICALENDAR,
                        lambda filters: due_dates_calendar(filters, locale),
                        download_name="crm-due-dates.ics", locale=locale)

@@ -67,7 +67,7 @@ def report_indicator(code: str):
     form = report_form(indicator, owners, locale, evidence,
                        country=country.iso3 if country else None)
     status, current = None, None
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # HEAD: what GET would answer
         if country is None:
             abort(404)
         current = _prefill(form, indicator, country, request.args.get("period"))
@@ -146,7 +146,7 @@ def _reporting_country(owners: list[Country] | None) -> Country | None:
     if owners is None:
         return current_user.country if is_focal_point(current_user) else None
     chosen = (request.form if request.method == "POST" else request.args).get("country")
-    if chosen is None and request.method == "GET":
+    if chosen is None and request.method in ("GET", "HEAD"):
         return owners[0] if owners else None
     return next((c for c in owners if c.iso3 == chosen), None)
 

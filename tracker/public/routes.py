@@ -23,6 +23,7 @@ from tracker.commitments.sources import highlighted
 from tracker.core.data_version import remember
 from tracker.core.dates import local_today
 from tracker.core.http_cache import rendered_once_per_version, shared_content
+from tracker.core.language import without_language
 from tracker.core.request_checks import id_argument
 from tracker.core.urls import local_target
 from tracker.extensions import db
@@ -87,7 +88,7 @@ def set_language(code: str):
     """Remember the reader's language in a cookie and go back to the page they were on."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    response = redirect(local_target(request.args.get("next"), "/"))
+    response = redirect(without_language(local_target(request.args.get("next"), "/")))
     response.set_cookie(LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True,
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
