@@ -9,6 +9,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from factories import report_status
 from jsonschema import Draft202012Validator
 from test_reports import MEETING, api_figures, docx_figures, pdf_figures, pdf_text
@@ -33,9 +34,10 @@ def test_a_report_is_asked_for_made_by_the_job_then_sent(app, client, seeded, pe
     report_status(people["focal_point"], "MT1-R02-MEX", "completed")
     first = client.get("/reports/summary.pdf?lang=en", headers={"Accept-Language": "en"})
     assert first.status_code == 202 and first.headers["Retry-After"] == "30"
-    assert first.headers["Refresh"] == "30" and "no-store" in first.headers["Cache-Control"]
+    assert first.headers["Refresh"].startswith("30; url=/reports/summary.pdf?")
+    assert "no-store" in first.headers["Cache-Control"]
     page = first.get_data(as_text=True)
-    assert "being prepared" in page and 'href="/reports/summary.pdf?lang=en"' in page
+    assert "being prepared" in page and 'href="/reports/summary.pdf?lang=en&amp;request=' in page
     spanish = client.get("/reports/summary.pdf?lang=en").get_data(as_text=True)
     assert "Este informe se está preparando" in spanish  # the page: the reader's language
     [row] = requests_recorded()
@@ -56,41 +58,83 @@ def test_a_report_is_asked_for_made_by_the_job_then_sent(app, client, seeded, pe
 
 
 def test_a_write_makes_todays_report_stale_and_a_past_days_stays(client, seeded, people):
-    url = f"/reports/meeting/{MEETING}.docx?lang=es"
-    yesterday = (local_today() - dt.timedelta(days=1)).isoformat()
-    past = f"/reports/meeting/{MEETING}.docx?lang=es&as_of={yesterday}"
-    assert client.get(url).status_code == client.get(past).status_code == 202
-    assert make_pending_reports() == {"done": 2}
-    today_file, past_file = client.get(url), client.get(past)
-    assert today_file.status_code == past_file.status_code == 200
-    assert today_file.mimetype == DOCX
-    assert today_file.headers["Content-Disposition"].endswith(
-        f"filename=informe-{MEETING}-{local_today().isoformat()}-es.docx")
-    assert past_file.headers["Content-Disposition"].endswith(f"-{yesterday}-es.docx")
-    before = docx_figures(today_file.data, "es")
+    """Two days on, so that yesterday has a public record (the seed's, made today)."""
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)):
+        url = f"/reports/meeting/{MEETING}.docx?lang=es"
+        yesterday = (local_today() - dt.timedelta(days=1)).isoformat()
+        past = f"/reports/meeting/{MEETING}.docx?lang=es&as_of={yesterday}"
+        assert client.get(url).status_code == client.get(past).status_code == 202
+        assert make_pending_reports() == {"done": 2}
+        today_file, past_file = client.get(url), client.get(past)
+        assert today_file.status_code == past_file.status_code == 200
+        assert today_file.mimetype == DOCX
+        assert today_file.headers["Content-Disposition"].endswith(
+            f"filename=informe-{MEETING}-{local_today().isoformat()}-es.docx")
+        assert past_file.headers["Content-Disposition"].endswith(f"-{yesterday}-es.docx")
+        before = docx_figures(today_file.data, "es")
 
-    report_status(people["focal_point"], "MT1-R02-MEX", "completed")
-    assert client.get(url).status_code == 202  # the data changed: a new request
-    again = client.get(past)
-    assert again.status_code == 200 and again.data == past_file.data  # kept as it was
-    rows = requests_recorded()
-    assert [(r.as_of.isoformat() == yesterday, r.status) for r in rows] == [
-        (False, "done"), (True, "done"), (False, "pending")]
-    assert make_pending_reports() == {"done": 1}
-    after = docx_figures(client.get(url).data, "es")
-    assert after[Status.COMPLETED] == before[Status.COMPLETED] + 1
-    old = requests_recorded()[0]
-    assert old.status == "superseded" and old.file_path is None  # its file removed
-    assert len(list(cache_dir().glob("report-*.docx"))) == 2
+        report_status(people["focal_point"], "MT1-R02-MEX", "completed")
+        assert client.get(url).status_code == 202  # the data changed: a new request
+        again = client.get(past)
+        assert again.status_code == 200 and again.data == past_file.data  # kept as it was
+        rows = requests_recorded()
+        assert [(r.as_of.isoformat() == yesterday, r.status) for r in rows] == [
+            (False, "done"), (True, "done"), (False, "pending")]
+        assert make_pending_reports() == {"done": 1}
+        after = docx_figures(client.get(url).data, "es")
+        assert after[Status.COMPLETED] == before[Status.COMPLETED] + 1
+        old = requests_recorded()[0]
+        assert old.status == "superseded" and old.file_path is None  # its file removed
+        assert len(list(cache_dir().glob("report-*.docx"))) == 2
 
 
-def test_a_job_skips_a_todays_report_whose_data_changed_before_it_was_made(
+def test_a_todays_report_whose_data_changed_while_it_waited_is_still_sent_to_its_reader(
         client, seeded, people):
-    assert client.get("/reports/country/MEX.pdf").status_code == 202
+    """Under steady writes a report is never of the current data by the time it is made:
+    the reader who asked is sent the one made for them; a new reader asks afresh."""
+    asked = client.get("/reports/country/MEX.pdf")
+    assert asked.status_code == 202
+    seconds, reload = asked.headers["Refresh"].split("; url=")
+    assert seconds == asked.headers["Retry-After"] and "request=" in reload
     report_status(people["focal_point"], "MT1-R02-MEX", "completed")
-    assert make_pending_reports() == {"superseded": 1}
+    assert make_pending_reports() == {"done": 1}
+    sent = client.get(reload)
+    assert sent.status_code == 200 and sent.mimetype == "application/pdf"
+    assert pdf_figures(pdf_text(sent.data), "es")[Status.COMPLETED] == 1  # the data of then
     assert client.get("/reports/country/mex.pdf").status_code == 202  # asked for afresh
-    assert [r.status for r in requests_recorded()] == ["superseded", "pending"]
+    assert [r.status for r in requests_recorded()] == ["done", "pending"]
+
+
+def test_a_head_request_or_a_json_client_is_answered_without_a_page(client, seeded):
+    assert client.head("/reports/summary.pdf").status_code == 202
+    assert requests_recorded() == []  # a link checker asks nothing of the scheduler
+    answer = client.get("/reports/summary.pdf", headers={"Accept": "application/json"})
+    assert answer.status_code == 202 and answer.json["status"] == "pending"
+    assert answer.json["url"].startswith("/reports/summary.pdf?request=")
+
+
+def test_a_sent_report_answers_304_to_the_copy_its_reader_holds(app, client, seeded):
+    app.config["EXPORT_ACCEL_REDIRECT"] = "/_exports/"
+    client.get("/reports/summary.docx")
+    make_pending_reports()
+    sent = client.get("/reports/summary.docx")
+    assert sent.headers["X-Accel-Redirect"] and sent.headers["ETag"]
+    again = client.get("/reports/summary.docx", headers={"If-None-Match": sent.headers["ETag"]})
+    assert again.status_code == 304 and "X-Accel-Redirect" not in again.headers
+
+
+def test_a_report_kept_from_an_earlier_layout_is_made_again(client, seeded, monkeypatch):
+    from tracker.reports import requests as report_requests
+
+    client.get("/reports/summary.docx")
+    make_pending_reports()
+    old = cache_dir() / requests_recorded()[0].file_path
+    assert client.get("/reports/summary.docx").status_code == 200
+    monkeypatch.setattr(report_requests, "layout_version", lambda: "after-an-upgrade")
+    assert client.get("/reports/summary.docx").status_code == 202
+    assert not old.exists()
+    assert make_pending_reports() == {"done": 1}
+    assert client.get("/reports/summary.docx").status_code == 200
 
 
 @pytest.mark.parametrize(("url", "code", "says"), [
@@ -100,6 +144,9 @@ def test_a_job_skips_a_todays_report_whose_data_changed_before_it_was_made(
     ("/reports/summary.pdf?as_of=2026-13-01", 400, "AAAA-MM-DD"),
     ("/reports/summary.pdf?as_of=30/11/2026", 400, "AAAA-MM-DD"),
     ("/reports/summary.pdf?as_of=2999-01-01", 400, None),
+    ("/reports/summary.pdf?as_of=2001-01-01", 400, "El registro público comienza el"),
+    ("/reports/summary.pdf?as_of=0001-01-01", 400, "El registro público comienza el"),
+    ("/reports/summary.pdf?as_of=2026-W49-1", 400, "AAAA-MM-DD"),
     ("/reports/summary.pdf?lang=fr", 400, "es o en"),
     ("/reports?as_of=yesterday", 400, "AAAA-MM-DD"),
 ])
@@ -153,10 +200,12 @@ def test_the_api_lists_the_reports_as_its_document_says(client, seeded):
 
 
 def test_the_reports_are_linked_from_the_public_pages(client, seeded):
-    index = client.get("/reports?as_of=2026-11-30").get_data(as_text=True)
-    assert f"/reports/meeting/{MEETING}.pdf?as_of=2026-11-30" in index
-    assert "/reports/country/MEX.docx?as_of=2026-11-30" in index
-    assert "/reports/summary.pdf?as_of=2026-11-30" in index and 'type="date"' in index
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)):
+        day = (local_today() - dt.timedelta(days=1)).isoformat()  # the seed's day, or later
+        index = client.get(f"/reports?as_of={day}").get_data(as_text=True)
+    assert f"/reports/meeting/{MEETING}.pdf?as_of={day}" in index
+    assert f"/reports/country/MEX.docx?as_of={day}" in index
+    assert f"/reports/summary.pdf?as_of={day}" in index and 'type="date"' in index
     assert f"/reports/meeting/{MEETING}.pdf" in client.get(
         f"/matrix?meeting={MEETING}").get_data(as_text=True)
     assert "/reports/country/MEX.docx" in client.get("/countries/MEX").get_data(as_text=True)

@@ -13,14 +13,16 @@ owners (administrative edits are logged in admin_action, not replayed).
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from tracker.core.dates import local_today, local_zone
+from tracker.core.dates import format_day, local_today, local_zone
 from tracker.core.refusals import Refused
 from tracker.core.time import UTC
 from tracker.extensions import db
@@ -56,22 +58,38 @@ def end_of(day: dt.date) -> dt.datetime:
     return following.astimezone(UTC)
 
 
-def checked_day(text: str | None) -> dt.date:
-    """The as-of day from YYYY-MM-DD (today when not given); refuse another form, and a
-    future day (nothing is known of it)."""
+DAY_FORM = re.compile(r"\d{4}-\d{2}-\d{2}")  # fromisoformat alone takes 2026-W49-1 too
+
+
+def checked_day(text: str | None, field: str = "as_of") -> dt.date:
+    """The as-of day from YYYY-MM-DD (today when not given); refuse another form, a future
+    day (nothing is known of it) and a day before the first public record (nothing was)."""
     if not text:
         return local_today()
     try:
-        day = dt.date.fromisoformat(text) if len(text) == 10 else None
+        day = dt.date.fromisoformat(text) if DAY_FORM.fullmatch(text) else None
     except ValueError:
         day = None
     if day is None:
         raise ReportRefused(_l("The date must be written YYYY-MM-DD, for example 2026-11-30."),
-                            "as_of")
+                            field)
     if day > local_today():
         raise ReportRefused(_l("A report can be made as of today or an earlier day, "
-                               "not as of a future one."), "as_of")
+                               "not as of a future one."), field)
+    first = first_record_day()
+    if day < first:
+        raise ReportRefused(_l("The public record begins on %(day)s: a report can be made as "
+                               "of that day or a later one.", day=LazyString(
+                                   lambda: format_day(first))), field)
     return day
+
+
+def first_record_day() -> dt.date:
+    """The day, in the tracker's zone, of the ledger's first entry (today when empty)."""
+    first = db.session.scalar(sa.select(sa.func.min(LedgerEntry.at)))
+    if first is None:
+        return local_today()
+    return (first if first.tzinfo else first.replace(tzinfo=UTC)).astimezone(local_zone()).date()
 
 
 @dataclass(frozen=True)

@@ -65,13 +65,14 @@ def _produce(build: Callable, *, as_of: str | None, since: str | None, lang: str
     with force_locale(lang):
         try:
             day = checked_day(as_of)
-            before = checked_day(since) if since else None
+            before = checked_day(since, "since") if since else None
             _check_writable(output)
             report = build(day, before)
             data = _renderer(fmt)(report, lang)
             _write(output, data)
-        except ReportRefused as exc:
-            click.echo(str(exc), err=True)
+        except ReportRefused as exc:  # named by its option where it is one's value
+            option = {"as_of": "--as-of: ", "since": "--since: "}.get(exc.field or "", "")
+            click.echo(f"{option}{exc}", err=True)
             raise SystemExit(1) from None
         head = report.frame.head
         click.echo(f"{output} ({len(data)} bytes), as of {day.isoformat()}, "

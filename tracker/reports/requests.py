@@ -10,6 +10,7 @@ internal location with EXPORT_ACCEL_REDIRECT.
 """
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import tempfile
@@ -108,10 +109,23 @@ def find(spec: ReportSpec) -> ReportRequest | None:
     return db.session.scalar(sa.select(ReportRequest).where(*_key(spec, spec.version())))
 
 
+def made_since(spec: ReportSpec, request_id: int) -> ReportRequest | None:
+    """The newest of today's reports of this kind made for request ``request_id`` or for
+    one recorded after it: what the reader who asked then is waiting for."""
+    if not spec.today:
+        return None
+    return db.session.scalar(
+        sa.select(ReportRequest).where(*_key(spec, spec.version())[:5],
+                                       ReportRequest.version != "",
+                                       ReportRequest.id >= request_id,
+                                       ReportRequest.status == DONE)
+        .order_by(ReportRequest.id.desc()).limit(1))
+
+
 def ready_file(row: ReportRequest | None) -> Path | None:
     """The made report's file, if it is made and still on disk."""
-    if row is None or row.status != DONE or not row.file_path:
-        return None
+    if row is None or row.status != DONE or row.file_path != _file_name(row):
+        return None  # not made, or made by an earlier layout
     path = cache_dir() / row.file_path
     return path if path.is_file() else None
 
@@ -140,6 +154,8 @@ def record_request(spec: ReportSpec) -> ReportRequest | None:
         row = ReportRequest(scope=spec.scope, code=spec.code, as_of=spec.day, lang=spec.lang,
                             format=spec.fmt, version=spec.version())
         db.session.add(row)
+    if row.file_path:  # an earlier layout's file
+        (cache_dir() / row.file_path).unlink(missing_ok=True)
     row.status, row.file_path, row.finished_at = PENDING, None, None
     try:
         db.session.commit()
@@ -169,14 +185,28 @@ def _renderer(fmt: str) -> Callable[..., bytes]:
 
 
 def _stale(row: ReportRequest) -> bool:
-    """A today-report whose data changed since it was asked for (or whose day is over):
-    nobody will be sent it, the next request asks for the current one."""
-    return bool(row.version) and (row.version != data_token() or row.as_of != local_today())
+    """A today-report asked for on a day now over: nobody will be sent it. One whose data
+    changed since it was asked for is still made, from the data as it is now: its reader
+    waits for it (tracker.reports.routes._report's ``request``)."""
+    return bool(row.version) and row.as_of != local_today()
+
+
+@functools.cache
+def layout_version() -> str:
+    """A digest of the code and templates that lay a report out: after an upgrade that
+    changes them, a kept report (a past day's) is made again rather than sent as it was."""
+    package = Path(__file__).resolve().parent.parent
+    sources = sorted([*(package / "reports").glob("*.py"),
+                      *(package / "templates" / "reports").iterdir()])
+    digest = hashlib.sha256()
+    for path in sources:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _file_name(row: ReportRequest) -> str:
     parts = (row.scope, row.code, row.as_of.isoformat(), row.lang, row.version,
-             current_app.config["PUBLIC_BASE_URL"])
+             current_app.config["PUBLIC_BASE_URL"], layout_version())
     return "report-" + hashlib.sha256(repr(parts).encode()).hexdigest()[:40] + "." + row.format
 
 

@@ -5,17 +5,28 @@ per-client limit: Flask-Limiter's headers would replace the 202's own Retry-Afte
 work a crawler can cause is bounded by REPORT_MAX_PENDING instead."""
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale, gettext as _
 from werkzeug.exceptions import ServiceUnavailable
 
 from tracker.core.dates import local_today
-from tracker.core.errors import render_error
+from tracker.core.errors import render_error, wants_json
+from tracker.core.http_cache import client_holds
 from tracker.exports.routes import file_answer, public
 from tracker.extensions import db
-from tracker.models import Country, Meeting
+from tracker.models import Country, Meeting, ReportRequest
 from tracker.reports.as_of import ReportRefused, checked_day
 from tracker.reports.requests import (
     LANGS,
@@ -25,6 +36,7 @@ from tracker.reports.requests import (
     checked_spec,
     failed_recently,
     find,
+    made_since,
     ready_file,
     record_request,
 )
@@ -86,7 +98,9 @@ def summary(fmt: str):
 
 
 def _report(scope: str, code: str, fmt: str) -> Response:
-    """The file when made; else a request recorded and 202 (or 503 when too many wait)."""
+    """The file when made; else a request recorded and 202 (or 503 when too many wait).
+    ``?request=ID`` is the 202's own reload: the reader who asked is sent the report made
+    for them even if the data changed meanwhile (else steady writes would starve them)."""
     lang = request.args.get("lang")
     try:
         spec = checked_spec(scope, code, fmt, request.args.get("as_of") or None,
@@ -95,19 +109,26 @@ def _report(scope: str, code: str, fmt: str) -> Response:
         abort(404, description=str(exc))
     except ReportRefused as exc:
         abort(400, description=str(exc))
-    row = find(spec)
+    waiting = request.args.get("request", type=int)
+    row = (made_since(spec, waiting) if waiting is not None else None) or find(spec)
     path = ready_file(row)
     if failed_recently(row):
         return _unavailable(_("This report could not be prepared. The error has been logged "
                               "for the site's team; please try again later."), 3600)
     if path is not None:
         etag = path.stem[-32:]
+        if client_holds(etag):
+            return public(Response(status=304, mimetype=MIMETYPES[spec.fmt]), etag,
+                          translated=not lang)
         response = file_answer(path, mimetype=MIMETYPES[spec.fmt], etag=etag,
                                download_name=spec.download_name())
         return public(response, etag, translated=not lang)
-    if record_request(spec) is None:
+    if request.method == "HEAD":  # a link checker asks nothing of the scheduler
+        return _pending(spec, row)
+    row = record_request(spec)
+    if row is None:
         return _busy()
-    return _pending(spec)
+    return _pending(spec, row)
 
 
 def _reader_lang() -> str:
@@ -119,12 +140,22 @@ def _retry_after() -> str:
     return str(current_app.config["REPORT_INTERVAL_SECONDS"])
 
 
-def _pending(spec: ReportSpec) -> Response:
-    """202: being made; the page reloads itself (a Refresh header, no script needed)."""
-    response = Response(render_template("reports/pending.html", spec=spec,
-                                        here=request.full_path.rstrip("?"),
-                                        seconds=_retry_after()), status=202)
-    response.headers["Retry-After"] = response.headers["Refresh"] = _retry_after()
+def _pending(spec: ReportSpec, row: ReportRequest | None) -> Response:
+    """202: being made; the page reloads itself (a Refresh header, no script needed) at
+    the address naming this request. A client that asks for JSON is answered in JSON."""
+    args: dict[str, Any] = {**(request.view_args or {}), **request.args.to_dict()}
+    if row is not None and row.version:
+        args["request"] = str(row.id)
+    here = url_for(request.endpoint or "reports.index", **args)
+    seconds = _retry_after()
+    if wants_json():
+        response = jsonify(status="pending", retry_after=int(seconds), url=here)
+        response.status_code = 202
+    else:
+        response = Response(render_template("reports/pending.html", spec=spec, here=here,
+                                            seconds=seconds), status=202)
+    response.headers["Retry-After"] = seconds
+    response.headers["Refresh"] = f"{seconds}; url={here}"
     response.cache_control.no_store = True
     return response
 
