@@ -5,11 +5,13 @@ restricted or personal is in any report; the CLI refuses bad input and leaves no
 import datetime as dt
 import io
 import re
+import zipfile
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 from docx import Document
+from docx.oxml.ns import qn
 from factories import (
     make_evidence,
     make_indicator,
@@ -350,3 +352,25 @@ def test_indicator_cells_are_named_in_the_reports_language(app, seeded, people):
     assert "Total: 100; Mujeres: 60; Hombres: 40" in docx_text(render_docx(report, "es"))
     assert "Total: 100; Female: 60; Male: 40" in docx_text(render_docx(report, "en"))
     assert "Total: 100; Female: 60; Male: 40" in render_html(report, "en")
+
+
+def test_the_docx_is_a4_in_the_reports_language_with_its_own_metadata_and_same_bytes(
+        app, reported):
+    report = content.regional_report(MEETING, as_of.local_today())
+    data = render_docx(report, "es")
+    assert render_docx(report, "es") == data  # no date of its making inside
+    doc = Document(io.BytesIO(data))
+    assert [(round(s.page_width.mm), round(s.page_height.mm)) for s in doc.sections][:2] == [
+        (210, 297), (297, 210)]  # A4, then the matrix's landscape pages
+    language = doc.styles["Normal"].element.rPr.find(qn("w:lang"))
+    assert language.get(qn("w:val")) == "es-MX"
+    props = doc.core_properties
+    assert (props.author, props.comments) == ("Conferencia Regional sobre Migración", "")
+    assert props.created.date() == report.frame.end.date()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        app_xml = archive.read("docProps/app.xml")
+    assert "docProps/thumbnail.jpeg" not in names and b"python-docx" not in app_xml
+    assert doc.settings.element.find(qn("w:updateFields")) is not None  # the contents fill in
+    header = doc.tables[0].rows[0]._tr
+    assert header.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page

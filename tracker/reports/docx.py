@@ -4,14 +4,16 @@ table-of-contents field Word fills in when the document is opened. Same content 
 (tracker.reports.content), written in the report's language."""
 
 import io
+import zipfile
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from flask import current_app
@@ -42,8 +44,10 @@ def render_docx(report: Report, lang: str) -> bytes:
         doc = Document()
         doc.styles["Normal"].font.name = "DejaVu Sans"
         doc.styles["Normal"].font.size = Pt(10)
+        _language(doc, lang)
+        _a4(doc.sections[0])
         title, subtitle = titles(report, lang)
-        doc.core_properties.title = title
+        _properties(doc, title, report.frame)
         _cover(doc, report.frame, title, subtitle)
         _footer(doc)
         if isinstance(report, RegionalReport):
@@ -56,7 +60,65 @@ def render_docx(report: Report, lang: str) -> bytes:
             _changes(doc, report.changes)
         out = io.BytesIO()
         doc.save(out)
-        return out.getvalue()
+        return _fixed_dates(out.getvalue())
+
+
+# Word's spelling and grammar follow the text's language: the site's Spanish is Latin
+# American (as its dates, tracker.core.dates).
+WORD_LANGUAGES = {"es": "es-MX", "en": "en-US"}
+# The date and time of every part in the archive: the same report is the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _language(doc: DocxDocument, lang: str) -> None:
+    run = doc.styles["Normal"].element.get_or_add_rPr()
+    language = OxmlElement("w:lang")
+    language.set(qn("w:val"), WORD_LANGUAGES[lang])
+    run.append(language)
+
+
+def _a4(section) -> None:
+    """A4 like the PDF (python-docx's template is US Letter)."""
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(16)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(22)
+
+
+def _properties(doc: DocxDocument, title: str, frame: Frame) -> None:
+    """The document's own metadata, not python-docx's template's (its author, its 2013
+    date, its thumbnail); Word updates the table of contents' field when it opens it."""
+    props = doc.core_properties
+    props.title, props.author = title, _("Regional Conference on Migration")
+    props.comments = props.keywords = props.subject = props.category = ""
+    props.last_modified_by = ""
+    # The moment the report is as of (its day's end): the same report, the same document.
+    props.created = props.modified = frame.end.replace(tzinfo=None)
+    props.revision = 1
+    package = doc.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rel_id)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = APP_XML
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    doc.settings.element.append(update)
+
+
+APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+           b'extended-properties"><Application>crm-tracker</Application></Properties>')
+
+
+def _fixed_dates(data: bytes) -> bytes:
+    """The archive again with one date on every part (zipfile stamps them with now)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(zipfile.ZipInfo(info.filename, ZIP_TIME), source.read(info),
+                            zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _named(thing, lang: str) -> str:
@@ -113,6 +175,8 @@ def _table(doc: DocxDocument, header: list[str], rows: list[list[str]]) -> None:
             cell.text = text
             if index == 0:
                 cell.paragraphs[0].runs[0].bold = True
+    # The header row repeats at the top of every page the table runs onto.
+    table._tbl.tr_lst[0].get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
 def _figures(doc: DocxDocument, totals: Totals) -> None:
@@ -177,14 +241,14 @@ def _regional(doc: DocxDocument, report: RegionalReport, lang: str) -> None:
     _groups(doc, report.by_country, _("Country"), lang)
     matrix = doc.add_section()
     matrix.orientation = WD_ORIENT.LANDSCAPE
-    matrix.page_width, matrix.page_height = matrix.page_height, matrix.page_width
+    matrix.page_width, matrix.page_height = Mm(297), Mm(210)
     doc.add_heading(_("The matrix"), level=1)
     _table(doc, [_("Recommendation")] + [c.iso3 for c in report.countries] + [_("Progress")],
            [[s.recommendation.code] + [_mark(report.cell(s, c)) for c in report.countries]
             + [_pct(s.progress)] for s in report.sections])
     body = doc.add_section()
     body.orientation = WD_ORIENT.PORTRAIT
-    body.page_width, body.page_height = body.page_height, body.page_width
+    body.page_width, body.page_height = Mm(210), Mm(297)
     doc.add_heading(_("Recommendations and commitments"), level=1)
     for s in report.sections:
         title = s.recommendation.title_en if lang == "en" else s.recommendation.title_es
