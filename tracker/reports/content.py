@@ -335,9 +335,10 @@ def changes(scope: as_of.Scope, since: dt.date, day: dt.date,
     lines = _lines(as_of.states(scope, end), countries, ratings, day)
     moved = [(line, before.get(i)) for i, line in lines.items()
              if before.get(i) != line.state.status]
-    return Changes(since, moved,
-                   [(lines[e.commitment_id], e) for e in as_of.public_evidence(scope, end, start)
-                    if e.commitment_id in lines],
+    added = sorted((e for e in as_of.public_evidence(scope, end, start)
+                    if e.commitment_id in lines),
+                   key=lambda e: (e.dated, lines[e.commitment_id].code))  # oldest first
+    return Changes(since, moved, [(lines[e.commitment_id], e) for e in added],
                    [(lines[r.commitment_id], r) for r in ratings
                     if r.created_at >= start and r.commitment_id in lines])
 

@@ -3,6 +3,7 @@
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext as _
 
+from tracker.core.dates import format_day
 from tracker.models import Status
 from tracker.reports.content import CountryReport, RegionalReport, Summary
 
@@ -14,7 +15,7 @@ def titles(report: Report, lang: str) -> tuple[str, str]:
     with force_locale(lang):
         if isinstance(report, RegionalReport):
             meeting = report.meeting
-            held = f" ({meeting.held_on.isoformat()})" if meeting.held_on else ""
+            held = f" ({format_day(meeting.held_on)})" if meeting.held_on else ""
             named = f"{meeting.name}{held} — {meeting.code}" if meeting.name else \
                 f"{meeting.code}{held}"
             return _("Follow-up report on the recommendations"), named
