@@ -237,3 +237,20 @@ def test_a_writer_killed_mid_report_leaves_no_file_behind_for_long(app, seeded):
     os.utime(other, (two_hours_ago, two_hours_ago))
     make_pending_reports()
     assert (abandoned.exists(), writing.exists(), other.exists()) == (False, True, True)
+
+
+def test_past_days_reports_beyond_the_bound_lose_their_files_and_are_made_again(
+        client, seeded, monkeypatch):
+    from tracker.reports import requests as report_requests
+
+    monkeypatch.setattr(report_requests, "KEEP_PAST_DAYS", 1)
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)):
+        days = [(local_today() - dt.timedelta(days=n)).isoformat() for n in (2, 1)]
+        for day in days:
+            assert client.get(f"/reports/summary.docx?as_of={day}").status_code == 202
+            make_pending_reports()
+        first, second = requests_recorded()
+        assert (first.status, first.file_path, second.status) == ("superseded", None, "done")
+        assert len(list(cache_dir().glob("report-*.docx"))) == 1
+        assert client.get(f"/reports/summary.docx?as_of={days[0]}").status_code == 202
+        assert client.get(f"/reports/summary.docx?as_of={days[1]}").status_code == 200

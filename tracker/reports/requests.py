@@ -43,6 +43,10 @@ RETRY_FAILED_AFTER = dt.timedelta(hours=1)
 # takes this long, and only one scheduler makes them.
 ABANDONED_AFTER = dt.timedelta(hours=1)
 PART_PATTERN = ".report-*.part"
+# Past days' reports kept on disk at most: the same report is made again, byte for byte, if
+# asked for after its file went; without a bound, a crawler asking for every day would fill
+# the disk.
+KEEP_PAST_DAYS = 500
 
 
 class UnknownScope(ReportRefused):
@@ -277,9 +281,24 @@ def make_pending_reports() -> dict[str, int]:
         row = db.session.scalar(sa.select(ReportRequest).where(ReportRequest.status == PENDING)
                                 .order_by(ReportRequest.created_at, ReportRequest.id).limit(1))
         if row is None:
+            _forget_oldest_past_days()
             return outcomes
         outcome = make_report(row)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+
+def _forget_oldest_past_days() -> None:
+    """Remove the files of the past days' reports made longest ago beyond KEEP_PAST_DAYS."""
+    oldest = list(db.session.scalars(
+        sa.select(ReportRequest).where(ReportRequest.status == DONE, ReportRequest.version == "")
+        .order_by(ReportRequest.finished_at.desc(), ReportRequest.id.desc())
+        .offset(KEEP_PAST_DAYS)))
+    for row in oldest:
+        if row.file_path:
+            (cache_dir() / row.file_path).unlink(missing_ok=True)
+        row.status, row.file_path = SUPERSEDED, None
+    if oldest:
+        db.session.commit()
 
 
 def _remove_abandoned_parts() -> None:
