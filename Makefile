@@ -37,8 +37,10 @@ $(VENV)/.installed: pyproject.toml requirements-test.lock
 	$(BIN)/python -m pip check
 	touch $@
 
-# After changing the dependencies in pyproject.toml: pin and hash them all again.
-LOCK_OPTS := --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
+# After changing the dependencies in pyproject.toml: pin and hash them all again. Extras kept
+# (fonttools[woff]==...): Debian 12's pip 23.0 otherwise resolves weasyprint's
+# "fonttools[woff]>=..." on its own, to the newest release, and refuses it as unpinned.
+LOCK_OPTS := --quiet --generate-hashes --no-strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links
 # Not after `install`: with a dependency just added to pyproject.toml, its pip check fails.
 lock:                          ## refresh requirements.lock and requirements-test.lock from pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
