@@ -30,5 +30,7 @@ def report_paths() -> dict:
     return {"/reports": read(
         "listReports", "reports", "The follow-up reports as PDF and DOCX, as of today",
         "The regional summary, one report per meeting and one per country, in Spanish and "
-        "English; add as_of=YYYY-MM-DD (today or earlier) to a URL for the report as of the "
-        "end of that day.", {"$ref": "#/components/schemas/ReportList"}, errors=())}
+        "English; add as_of=YYYY-MM-DD (today or earlier, not before the day of the ledger's "
+        "first entry) to a URL for the report as of the end of that day. A report not made "
+        "yet answers 202 with Retry-After; reload the address it gives.",
+        {"$ref": "#/components/schemas/ReportList"}, errors=())}
