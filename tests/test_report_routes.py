@@ -10,10 +10,11 @@ import time
 import pytest
 import sqlalchemy as sa
 import time_machine
-from factories import report_status
+from factories import make_observation, report_status
 from jsonschema import Draft202012Validator
 from test_reports import MEETING, api_figures, docx_figures, pdf_figures, pdf_text
 
+from tracker.audit.observations import hide_observation
 from tracker.exports.file_cache import cache_dir
 from tracker.extensions import db
 from tracker.models import ReportRequest, Status
@@ -101,8 +102,22 @@ def test_a_todays_report_whose_data_changed_while_it_waited_is_still_sent_to_its
     sent = client.get(reload)
     assert sent.status_code == 200 and sent.mimetype == "application/pdf"
     assert pdf_figures(pdf_text(sent.data), "es")[Status.COMPLETED] == 1  # the data of then
+    assert "no-store" in sent.headers["Cache-Control"]  # for its reader, not to be shared
     assert client.get("/reports/country/mex.pdf").status_code == 202  # asked for afresh
     assert [r.status for r in requests_recorded()] == ["done", "pending"]
+    with time_machine.travel(dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=11)):
+        assert client.get(reload).status_code == 202  # too old to send on by then
+
+
+def test_a_waited_for_report_is_not_sent_once_something_in_it_was_withdrawn(
+        client, seeded, people):
+    observation = make_observation(people["auditor"], "MT1-R01-MEX", assessment="limited")
+    asked = client.get("/reports/country/MEX.pdf")
+    reload = asked.headers["Refresh"].split("; url=")[1]
+    make_pending_reports()
+    assert client.get(reload).status_code == 200
+    hide_observation(people["secretariat"], observation, "Lenguaje ofensivo")
+    assert client.get(reload).status_code == 202  # made again, without the hidden text
 
 
 def test_a_head_request_or_a_json_client_is_answered_without_a_page(client, seeded):

@@ -28,7 +28,8 @@ from tracker.core.errors import DATABASE_UNAVAILABLE
 from tracker.core.time import utcnow
 from tracker.exports.file_cache import cache_dir
 from tracker.extensions import db
-from tracker.models import Country, Meeting, ReportRequest
+from tracker.ledger.chain import WITHHELD
+from tracker.models import Country, LedgerEntry, Meeting, ReportRequest
 from tracker.reports import content
 from tracker.reports.as_of import ReportRefused, checked_day
 
@@ -39,6 +40,11 @@ MIMETYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 PENDING, DONE, FAILED, SUPERSEDED = "pending", "done", "failed", "superseded"
 RETRY_FAILED_AFTER = dt.timedelta(hours=1)
+# How long the reader who waited for today's report may still be sent it once the data has
+# changed again (its 202 reloads every REPORT_INTERVAL_SECONDS).
+WAITER_FRESH = dt.timedelta(minutes=10)
+# The ledger's kinds that take something from the public (evidence never becomes restricted).
+WITHDRAWALS = ("observation_hidden", WITHHELD)
 # A temporary file this old was left by a writer that died (killed mid-report): no report
 # takes this long, and only one scheduler makes them.
 ABANDONED_AFTER = dt.timedelta(hours=1)
@@ -115,15 +121,23 @@ def find(spec: ReportSpec) -> ReportRequest | None:
 
 def made_since(spec: ReportSpec, request_id: int) -> ReportRequest | None:
     """The newest of today's reports of this kind made for request ``request_id`` or for
-    one recorded after it: what the reader who asked then is waiting for."""
+    one recorded after it: what the reader who asked then is waiting for. Only for
+    WAITER_FRESH after it was made, and never once something it shows was withdrawn from
+    the public (a hidden observation: WITHDRAWALS in the ledger)."""
     if not spec.today:
         return None
-    return db.session.scalar(
+    row = db.session.scalar(
         sa.select(ReportRequest).where(*_key(spec, spec.version())[:5],
                                        ReportRequest.version != "",
                                        ReportRequest.id >= request_id,
-                                       ReportRequest.status == DONE)
+                                       ReportRequest.status == DONE,
+                                       ReportRequest.finished_at >= utcnow() - WAITER_FRESH)
         .order_by(ReportRequest.id.desc()).limit(1))
+    if row is None or row.finished_at is None:
+        return None
+    withdrawn = db.session.scalar(sa.select(sa.func.count(LedgerEntry.seq)).where(
+        LedgerEntry.kind.in_(WITHDRAWALS), LedgerEntry.at >= row.finished_at))
+    return None if withdrawn else row
 
 
 def ready_file(row: ReportRequest | None) -> Path | None:

@@ -110,7 +110,8 @@ def _report(scope: str, code: str, fmt: str) -> Response:
     except ReportRefused as exc:
         abort(400, description=str(exc))
     waiting = request.args.get("request", type=int)
-    row = (made_since(spec, waiting) if waiting is not None else None) or find(spec)
+    waited_for = made_since(spec, waiting) if waiting is not None else None
+    row = waited_for or find(spec)
     path = ready_file(row)
     if failed_recently(row):
         return _unavailable(_("This report could not be prepared. The error has been logged "
@@ -122,6 +123,9 @@ def _report(scope: str, code: str, fmt: str) -> Response:
                           translated=not lang)
         response = file_answer(path, mimetype=MIMETYPES[spec.fmt], etag=etag,
                                download_name=spec.download_name())
+        if waited_for is not None and waited_for.version != spec.version():
+            response.cache_control.no_store = True  # for its reader only: data changed since
+            return response
         return public(response, etag, translated=not lang)
     if request.method == "HEAD":  # a link checker asks nothing of the scheduler
         return _pending(spec, row)
