@@ -24,7 +24,7 @@ COMPRESSED = [("/", "text/html"), ("/api/v1/commitments?per_page=100", "applicat
               ("/export/commitments.csv", "text/csv"), ("/export/history.csv", "text/csv"),
               ("/feed.atom", "application/atom+xml"), ("/calendar.ics", "text/calendar")]
 PUBLIC_URLS = ["/", "/commitments?country=MEX", "/commitments/MT1-R01-MEX", "/matrix", "/map",
-               "/countries/MEX", "/indicators", "/style", "/api/v1/stats",
+               "/countries/MEX", "/indicators", "/style", "/data", "/api/v1/stats",
                "/export/commitments.csv", "/export/commitments.xlsx", "/feed.atom",
                "/calendar.ics", "/favicon.ico", "/robots.txt", "/static/css/tracker.css"]
 # What a cache or a client reads of an answer; Date, request ids and rate-limit counters
@@ -271,7 +271,7 @@ def test_robots_txt_lets_crawlers_read_the_public_site_only(app, client, public_
 
 PAGES = ["/", "/commitments", "/commitments/MT1-R01-MEX", "/commitments/MT1-R03-GTM",
          "/matrix", "/map", "/countries/MEX", "/countries/GTM", "/indicators", "/style",
-         "/reports"]
+         "/reports", "/data"]
 
 
 def description(response) -> str:

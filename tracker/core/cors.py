@@ -1,6 +1,8 @@
 """Cross-origin reading of the public data: the API, the exports, the feed and the calendar
-answer any origin (public, read-only, no credentials), so a page on another site can fetch
-them; one header and a pre-flight answer need no library."""
+answer any origin, never with credentials (no cookie is sent or honoured), so a page on another
+site can fetch them; the pre-flight allows only GET, HEAD and OPTIONS and no Authorization
+header, so a browser on another site cannot make the API's token-authenticated writes. One
+header and a pre-flight answer need no library."""
 
 from collections.abc import Callable
 

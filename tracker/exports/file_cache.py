@@ -8,7 +8,6 @@ reader finds a whole file or none. A disk that is full or
 read-only only costs the cache: the export still streams, and one line is logged.
 """
 
-import datetime as dt
 import hashlib
 import os
 import tempfile
@@ -19,6 +18,7 @@ from flask import current_app
 
 from tracker.commitments.listing import Filters
 from tracker.core.data_version import data_token
+from tracker.core.dates import local_today
 
 MAX_AGE = 3600  # seconds: older files belong to earlier versions (or are rewritten)
 KEEP = 64  # at most this many exports on disk (a search query makes its own file)
@@ -39,7 +39,7 @@ def export_key(name: str, filters: Filters, locale: str = "") -> str:
     would break links people already use, and counting them would let any junk parameter
     make the server read the database again."""
     args = sorted(filters.args(page=1).items())
-    today = dt.date.today().isoformat() if filters.overdue else ""  # overdue moves at midnight
+    today = local_today().isoformat() if filters.overdue else ""  # overdue moves at midnight
     parts = (name, data_token(), args, today, locale, current_app.config["PUBLIC_BASE_URL"])
     return hashlib.sha256(repr(parts).encode()).hexdigest() + Path(name).suffix
 

@@ -41,7 +41,7 @@ def datapackage() -> dict:
         "description": "Every recommendation of the CRM's working tables becomes a commitment "
                        "per owner country, with its status history and, where defined, "
                        "indicator values. Column meanings: " + public_url(
-                           "exports.data_dictionary"),
+                           "public.data_dictionary"),
         "homepage": site,
         "licenses": [LICENSE],
         "sources": [

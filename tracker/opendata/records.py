@@ -49,7 +49,6 @@ COMMITMENT_COLUMNS = {
     "title_en": Recommendation.title_en,
 }
 # Added to every record: the latest visible civil-society rating and whether it is contested.
-RATING_FIELDS = ("assessment", "contested")
 ActorCountry = aliased(Country)
 HISTORY_COLUMNS = {
     "commitment": Commitment.code,

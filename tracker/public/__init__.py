@@ -11,6 +11,7 @@ from tracker.core.http_cache import cache_public_page  # noqa: E402
 bp.after_request(cache_public_page)
 
 from tracker.public import (  # noqa: E402,F401
+    data_routes,
     indicator_routes,
     map_routes,
     routes,
