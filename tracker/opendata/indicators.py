@@ -15,7 +15,6 @@ from tracker.indicators.publication import hidden_cells_of, published_cells, sma
 from tracker.indicators.reporting import current_reports
 from tracker.indicators.suppression import Cell
 from tracker.models import (
-    Dimension,
     Evidence,
     Indicator,
     IndicatorDimension,
@@ -126,19 +125,13 @@ def _target_record(indicator: Indicator, target: IndicatorTarget) -> dict:
             "target_period": target.target_period, "suppressed": hidden}
 
 
-def tidy_columns() -> list[str]:
-    """The CSV's header: one column per dimension, whichever indicator uses it."""
-    codes = db.session.scalars(sa.select(Dimension.code).order_by(Dimension.position))
-    return ["indicator", "country", "period", "report", *codes, "value", "unit", "currency",
-            "flags"]
-
-
 def tidy_records() -> Iterator[dict]:
     """One row per published cell of every current report, by indicator code (a fixed number
     of queries): the dimensions an indicator is not broken down by, and the totals, are
-    ``_T``; a suppressed value is empty, flagged."""
-    columns = tidy_columns()
-    dimension_columns = columns[4:-4]
+    ``_T``; a suppressed value is empty, flagged. Its columns: schema.indicators_table."""
+    from tracker.opendata.schema import indicators_table  # it imports SUPPRESSED from here
+
+    dimension_columns = [column.name for column in indicators_table().columns[4:-4]]
     reports: dict[int, list[IndicatorReport]] = {}
     for report in current_reports(None):  # every indicator's, in two queries
         reports.setdefault(report.indicator_id, []).append(report)
