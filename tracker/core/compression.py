@@ -3,7 +3,9 @@ Flask-Compress, with the validators kept right.
 
 - A compressed body gets Flask-Compress's own strong ETag ``"<tag>:<algorithm>"``; the
   app's early 304s (http_cache.client_holds) take it, or nginx's weak ``W/"<tag>"``, as the
-  client's copy of the same data, and a 304 sends back the tag the client holds.
+  client's copy of the same data, and a 304 sends back the tag the client holds. Two gzip
+  compressions of one body can differ in bytes (gzip's header holds the time): harmless, as
+  a compressed answer offers no ranges, so no client joins parts of two of them.
 - A streamed export stays streamed, compressed chunk by chunk (memory stays constant).
 - ``Vary: Accept-Encoding`` only where a body could be compressed: not on a PNG, a ZIP-based
   workbook or a body too small to compress, but on a 304 of a compressible answer and on an
