@@ -163,6 +163,15 @@ def test_a_wrong_method_is_translated(client, language, title):
     assert response.status_code == 405 and title in response.get_data(as_text=True)
 
 
+def test_a_wrong_method_on_the_api_points_a_program_to_allow(client):
+    response = client.delete("/api/v1/stats", headers={"Accept-Language": "es"})
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+    assert response.json["error"]["detail"] == (
+        "Esta dirección no acepta este método: su encabezado Allow indica los que acepta.")
+    page = client.delete("/", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert "Ábrala desde un enlace o un formulario del sitio." in page  # a reader's words
+
+
 def test_an_expired_form_says_so_in_spanish(client):
     response = client.post("/login", data={"email": "a@example.org", "password": "x" * 12})
     html = response.get_data(as_text=True)

@@ -134,6 +134,14 @@ def test_one_change_makes_one_valid_entry_and_the_feed_is_updated_with_it(client
     assert updated(feed) == updated(feed, 0) == data_changed_at()
 
 
+def test_an_update_that_keeps_the_status_is_titled_as_an_update(client, secretariat):
+    report_status(secretariat, "MT1-R01-MEX", "in_progress", 30, "Primer informe")
+    report_status(secretariat, "MT1-R01-MEX", "in_progress", 45, "Avanza")
+    titles = [e.findtext("a:title", namespaces=A) for e in valid_feed(client).findall("a:entry", A)]
+    assert titles == ["MT1-R01-MEX: En curso, actualizado",
+                      "MT1-R01-MEX: Sin informe → En curso"]
+
+
 @pytest.mark.parametrize("language", ["es", "en"])
 def test_many_changes_with_awkward_notes_stay_valid(client, secretariat, language):
     steps = [("MT1-R01-MEX", "in_progress", 10), ("MT1-R03-MEX", "stalled", None),

@@ -55,6 +55,10 @@ ERROR_TEXTS = {
 CSRF_TITLE = _l("Form expired")
 
 
+API_METHOD_NOT_ALLOWED = _l("This address does not take this method: its Allow header lists "
+                            "the ones it takes.")
+
+
 def error_texts(error: HTTPException) -> tuple[str, str]:
     """The title and explanation for the reader: our own description when our code gave one
     (already translated), else ours for the status, never Werkzeug's English."""
@@ -88,6 +92,8 @@ def render_error(error: HTTPException):
     code = error.code or 500
     title, explanation = error_texts(error)
     if wants_json():  # the title is the standard reason phrase, as remote_writes.error gives
+        if code == 405 and not own_description(error):  # a program, not a reader of the site
+            explanation = str(API_METHOD_NOT_ALLOWED)
         response = jsonify(error={"status": code, "title": error.name, "detail": explanation})
     else:
         response = make_response(render_template("error.html", code=code, title=title,

@@ -26,8 +26,13 @@ def xml_text(value: str) -> str:
 def _entry(record: dict, locale: str) -> dict:
     """One feed entry: the change as title, the title, progress, actor and note as content."""
     url = commitment_url(record["commitment"])
-    title = _("%(code)s: %(old)s → %(new)s", code=record["commitment"],
-              old=status_label(record["from_status"]), new=status_label(record["to_status"]))
+    if record["from_status"] == record["to_status"]:  # a new progress figure or a note only
+        title = _("%(code)s: %(status)s, updated", code=record["commitment"],
+                  status=status_label(record["to_status"]))
+    else:
+        title = _("%(code)s: %(old)s → %(new)s", code=record["commitment"],
+                  old=status_label(record["from_status"]),
+                  new=status_label(record["to_status"]))
     lines = [record["title_en"] if locale == "en" else record["title_es"],
              progress_text(record["progress"]),
              actor_text(record["actor_role"], record["actor_country"]), record["note"]]
